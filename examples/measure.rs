@@ -1,0 +1,108 @@
+//! Time and peak heap of `normalize_profile_image` on large synthetic inputs, in one process.
+//!
+//! ```text
+//! cargo run --release --example measure [-- --runs N] [--write-inputs DIR]
+//! ```
+//!
+//! Prints one Markdown row per input: median wall time over N runs (default 7), the peak heap
+//! above the input bytes (counting allocator), and the output size. `--write-inputs DIR` also
+//! saves the inputs, so the command-line example can be timed on them.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use profile_image::normalize_profile_image;
+
+#[path = "../tests/support/synth.rs"]
+mod synth;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator and only adds bookkeeping. (Example code: the crate
+// itself forbids unsafe.)
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut runs = 7;
+    let mut write_inputs = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => runs = args.next().ok_or("--runs needs a number")?.parse()?,
+            "--write-inputs" => write_inputs = Some(args.next().ok_or("--write-inputs needs a folder")?),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let inputs = [
+        (
+            "photo-12mp.jpg",
+            "12 MP JPEG, baseline 4:2:0 q90",
+            synth::photo_jpeg(4000, 3000, false),
+        ),
+        (
+            "photo-12mp-progressive.jpg",
+            "12 MP JPEG, progressive",
+            synth::photo_jpeg(4000, 3000, true),
+        ),
+        (
+            "photo-20mp.jpg",
+            "20 MP JPEG, baseline",
+            synth::photo_jpeg(5472, 3648, false),
+        ),
+        ("rgba-4mp.png", "4 MP RGBA PNG", synth::photo_png_rgba(2000, 2000)),
+        (
+            "small-400.jpg",
+            "400x400 JPEG (upscaled)",
+            synth::photo_jpeg(400, 400, false),
+        ),
+    ];
+    println!("| input | bytes | median time | peak heap | output bytes |");
+    println!("|---|---|---|---|---|");
+    for (file, what, bytes) in &inputs {
+        if let Some(dir) = &write_inputs {
+            std::fs::write(std::path::Path::new(dir).join(file), bytes)?;
+        }
+        let mut times = Vec::with_capacity(runs);
+        let mut peak = 0;
+        let mut out_len = 0;
+        for _ in 0..runs {
+            let base = CURRENT.load(Ordering::Relaxed);
+            PEAK.store(base, Ordering::Relaxed);
+            let start = Instant::now();
+            let jpeg = normalize_profile_image(bytes)?;
+            times.push(start.elapsed());
+            peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+            out_len = jpeg.bytes().len();
+        }
+        times.sort();
+        let median = times[times.len() / 2];
+        println!(
+            "| {what} | {} | {:.1} ms | {:.1} MiB | {out_len} |",
+            bytes.len(),
+            median.as_secs_f64() * 1e3,
+            peak as f64 / (1 << 20) as f64
+        );
+    }
+    Ok(())
+}

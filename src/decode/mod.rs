@@ -1,0 +1,107 @@
+//! Decoding: header first, limits checked, then pixels.
+//!
+//! Input: the accepted bytes, their format and the options. Output: [`Decoded`], the stored
+//! (not yet upright) pixels, possibly already downscaled in the JPEG DCT domain, with what the
+//! later stages need to know: EXIF orientation, colour description, whether data was missing.
+//! Errors: `image.dimensions_too_large`, `image.too_many_pixels`, `image.memory_limit_exceeded`,
+//! `image.too_many_scans`, `image.zero_dimensions`, `image.truncated`, `image.corrupt`,
+//! `image.unsupported_encoding`, `image.internal_error`.
+//!
+//! Every limit is checked against the header, with checked arithmetic, before the decoder is
+//! allowed to allocate a single pixel: this module is the only place where sizes read from the
+//! file turn into allocations.
+
+mod jpeg;
+mod png;
+
+use crate::error::ValidationError;
+use crate::options::{Limits, Options};
+use crate::orient::Orientation;
+use crate::pixels::Pixels;
+use crate::sniff::ImageFormat;
+
+/// How the source describes its colours, in the order the colour stage honours them.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ColorSource {
+    /// Nothing said: sRGB is assumed, as browsers do.
+    Unspecified,
+    /// Explicitly sRGB (PNG sRGB chunk).
+    Srgb,
+    /// An embedded ICC profile (JPEG APP2, reassembled; PNG iCCP).
+    Icc(Vec<u8>),
+    /// PNG cICP: H.273 colour primaries and transfer characteristics.
+    Cicp { primaries: u8, transfer: u8 },
+    /// PNG gAMA, with cHRM chromaticities (white, red, green, blue) when present.
+    Gamma {
+        gamma: f32,
+        chromaticities: Option<[(f32, f32); 4]>,
+    },
+}
+
+pub(crate) struct Decoded {
+    pub(crate) pixels: Pixels,
+    /// Size declared by the header, before any DCT-domain downscaling.
+    pub(crate) stored_width: u32,
+    pub(crate) stored_height: u32,
+    pub(crate) orientation: Orientation,
+    pub(crate) color: ColorSource,
+    /// The data ended early or broke off and what decoded was kept (only when the options allow).
+    pub(crate) partial: bool,
+}
+
+/// Decodes a JPEG or PNG whose header passes the limits.
+pub(crate) fn decode(
+    format: ImageFormat,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<Decoded, ValidationError> {
+    match format {
+        ImageFormat::Jpeg => jpeg::decode(bytes, options),
+        ImageFormat::Png => png::decode(bytes, options),
+    }
+}
+
+/// The per-side and pixel-count limits, checked on the header's numbers.
+fn check_dimensions(width: u32, height: u32, limits: &Limits) -> Result<(), ValidationError> {
+    if width == 0 || height == 0 {
+        return Err(ValidationError::zero_dimensions(width, height));
+    }
+    if width > limits.max_width || height > limits.max_height {
+        return Err(ValidationError::dimensions_too_large(
+            width,
+            height,
+            limits.max_width,
+            limits.max_height,
+        ));
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > limits.max_pixels {
+        return Err(ValidationError::too_many_pixels(pixels, limits.max_pixels));
+    }
+    Ok(())
+}
+
+/// Memory the stages after decoding need for a decoded picture of `decoded_w` x `decoded_h`
+/// with `channels` channels: a premultiplied copy of the source when it has alpha (the resizer
+/// makes one), the resizer's intermediate (one pass of the separable convolution, at most target
+/// width x decoded height) and the fixed-size buffers of the target.
+fn pipeline_bytes(decoded_w: u64, decoded_h: u64, channels: u64, has_alpha: bool, options: &Options) -> u64 {
+    let (tw, th) = (u64::from(options.width), u64::from(options.height));
+    let premultiplied = if has_alpha {
+        decoded_w * decoded_h * channels
+    } else {
+        0
+    };
+    // The intermediate is at most as wide as the larger target side (the target may be rotated
+    // back); then come the resized, converted, flattened, upright and encoded pictures.
+    premultiplied + tw.max(th) * decoded_h * channels + tw * th * (4 + 4 + 3 + 3 + 3)
+}
+
+/// Refuses a decode whose estimated memory exceeds the limit.
+fn check_memory(needed: u64, limits: &Limits) -> Result<(), ValidationError> {
+    let limit = limits.max_decode_memory as u64;
+    if needed > limit {
+        return Err(ValidationError::memory_limit_exceeded(needed, limit));
+    }
+    Ok(())
+}

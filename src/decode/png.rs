@@ -1,0 +1,159 @@
+//! PNG: the IHDR is read by hand and checked against the limits before the png crate sees the
+//! file; the png crate then reads the metadata chunks (bounded by its own byte limit), the output
+//! size is checked against the memory limit, and only then is the pixel buffer reserved.
+//!
+//! Every colour type and bit depth is expanded to 8-bit gray, gray+alpha, RGB or RGBA (palette
+//! and tRNS become alpha; 16-bit samples keep their high byte). Adam7 is de-interlaced by the png
+//! crate. For an APNG the default image (the IDAT image) is what is normalized.
+
+use std::io::{self, Cursor};
+
+use png::{ColorType, DecodingError, Transformations};
+
+use super::{check_dimensions, check_memory, pipeline_bytes, ColorSource, Decoded};
+use crate::error::ValidationError;
+use crate::exif;
+use crate::options::{DamagedInput, Options};
+use crate::orient::Orientation;
+use crate::pixels::{Channels, Pixels};
+
+const NAME: &str = "PNG";
+
+/// Width, height and the most output channels the colour type can expand to, from the IHDR
+/// chunk, which the PNG spec requires right after the signature.
+fn read_ihdr(bytes: &[u8]) -> Result<(u32, u32, u64), ValidationError> {
+    let Some(chunk) = bytes.get(8..26) else {
+        return Err(ValidationError::truncated(NAME));
+    };
+    if chunk[0..8] != *b"\0\0\0\x0dIHDR" {
+        return Err(ValidationError::corrupt(NAME));
+    }
+    let width = u32::from_be_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
+    let height = u32::from_be_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
+    // A tRNS chunk (not yet read) can add an alpha channel to gray, RGB and palette images.
+    let channels = match chunk[17] {
+        0 | 4 => 2,
+        _ => 4,
+    };
+    Ok((width, height, channels))
+}
+
+pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
+    let limits = &options.limits;
+    let (width, height, max_channels) = read_ihdr(bytes)?;
+    check_dimensions(width, height, limits)?;
+    // Checked on the header's numbers, before the png crate reads further: the 8-bit output
+    // buffer, plus what the later stages need.
+    let (w, h) = (u64::from(width), u64::from(height));
+    let needed = w * h * max_channels + pipeline_bytes(w, h, max_channels, true, options);
+    check_memory(needed, limits)?;
+
+    let mut decoder = png::Decoder::new_with_limits(
+        Cursor::new(bytes),
+        png::Limits {
+            bytes: limits.max_decode_memory,
+        },
+    );
+    decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| map_error(e, needed, limits.max_decode_memory))?;
+
+    let (color_type, _) = reader.output_color_type();
+    let channels = match color_type {
+        ColorType::Grayscale => Channels::Gray,
+        ColorType::GrayscaleAlpha => Channels::GrayAlpha,
+        ColorType::Rgb => Channels::Rgb,
+        ColorType::Rgba => Channels::Rgba,
+        ColorType::Indexed => return Err(ValidationError::internal("PNG palette expansion")),
+    };
+    let buffer_len = match reader.output_buffer_size() {
+        Some(len) if len as u64 <= w * h * max_channels => len,
+        _ => return Err(ValidationError::internal("PNG buffer size")),
+    };
+
+    let mut data = Vec::new();
+    data.try_reserve_exact(buffer_len).map_err(|_| {
+        ValidationError::memory_limit_exceeded(buffer_len as u64, limits.max_decode_memory as u64)
+    })?;
+    data.resize(buffer_len, 0);
+    let partial = match reader.next_frame(&mut data) {
+        Ok(_) => false,
+        Err(error) => {
+            let error = map_error(error, needed, limits.max_decode_memory);
+            let recoverable = matches!(
+                error.code(),
+                crate::ErrorCode::Truncated | crate::ErrorCode::Corrupt
+            );
+            if !(recoverable && options.damaged_input == DamagedInput::AcceptPartial) {
+                return Err(error);
+            }
+            // Rows that did not decode stay zero: black, or transparent and so background.
+            true
+        }
+    };
+    if !partial {
+        // Chunks after the image (an eXIf placed late) are read here. A file cut off or damaged
+        // after the complete image data is still a complete picture, so errors here are ignored.
+        let _ = reader.finish();
+    }
+
+    let info = reader.info();
+    let orientation = info
+        .exif_metadata
+        .as_deref()
+        .map_or(Orientation::Normal, exif::orientation);
+    let color = color_source(info);
+    let pixels = Pixels::new(width, height, channels, data)
+        .ok_or_else(|| ValidationError::internal("PNG decoding"))?;
+    Ok(Decoded {
+        pixels,
+        stored_width: width,
+        stored_height: height,
+        orientation,
+        color,
+        partial,
+    })
+}
+
+/// PNG's own precedence (PNG third edition, 4.3): cICP over iCCP over sRGB over gAMA/cHRM.
+fn color_source(info: &png::Info<'_>) -> ColorSource {
+    if let Some(cicp) = &info.coding_independent_code_points {
+        return ColorSource::Cicp {
+            primaries: cicp.color_primaries,
+            transfer: cicp.transfer_function,
+        };
+    }
+    if let Some(icc) = &info.icc_profile {
+        return ColorSource::Icc(icc.to_vec());
+    }
+    if info.srgb.is_some() {
+        return ColorSource::Srgb;
+    }
+    if let Some(gamma) = info.gama_chunk {
+        let chromaticities = info.chrm_chunk.map(|c| {
+            let xy = |(x, y): (png::ScaledFloat, png::ScaledFloat)| (x.into_value(), y.into_value());
+            [xy(c.white), xy(c.red), xy(c.green), xy(c.blue)]
+        });
+        return ColorSource::Gamma {
+            gamma: gamma.into_value(),
+            chromaticities,
+        };
+    }
+    ColorSource::Unspecified
+}
+
+fn map_error(error: DecodingError, needed: u64, max_memory: usize) -> ValidationError {
+    match error {
+        DecodingError::IoError(ref io) if io.kind() == io::ErrorKind::UnexpectedEof => {
+            ValidationError::truncated(NAME).with_source(error)
+        }
+        DecodingError::LimitsExceeded => {
+            // The png crate's own allocations (metadata chunks, row buffers) went over the limit.
+            let needed = needed.max(max_memory as u64 + 1);
+            ValidationError::memory_limit_exceeded(needed, max_memory as u64).with_source(error)
+        }
+        DecodingError::Parameter(_) => ValidationError::internal("PNG decoding").with_source(error),
+        _ => ValidationError::corrupt(NAME).with_source(error),
+    }
+}

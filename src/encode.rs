@@ -1,0 +1,34 @@
+//! Encoding: the upright sRGB pixels become a baseline JPEG.
+//!
+//! Input: RGB pixels of the target size. Output: JPEG bytes with SOI, the JFIF APP0 that
+//! jpeg-encoder always writes, quantisation and Huffman tables, one baseline frame of three
+//! YCbCr components, and EOI. Nothing else: no EXIF (GPS positions in avatars are a known privacy
+//! leak), no XMP, no ICC (the pixels are sRGB, which is what an untagged JPEG means), no comment.
+//! Same pixels and options give the same bytes. Error: `image.internal_error`.
+
+use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+
+use crate::error::ValidationError;
+use crate::options::{ChromaSubsampling, Options};
+use crate::pixels::{Channels, Pixels};
+
+pub(crate) fn jpeg(pixels: &Pixels, options: &Options) -> Result<Vec<u8>, ValidationError> {
+    debug_assert_eq!(pixels.channels, Channels::Rgb);
+    let internal = || ValidationError::internal("JPEG encoding");
+    let width = u16::try_from(pixels.width).map_err(|_| internal())?;
+    let height = u16::try_from(pixels.height).map_err(|_| internal())?;
+    let mut out = Vec::with_capacity(pixels.data.len() / 8);
+    let mut encoder = Encoder::new(&mut out, options.quality);
+    // Set explicitly: jpeg-encoder's own default switches to 4:4:4 from quality 90 up.
+    encoder.set_sampling_factor(match options.subsampling {
+        ChromaSubsampling::Yuv444 => SamplingFactor::R_4_4_4,
+        ChromaSubsampling::Yuv422 => SamplingFactor::R_4_2_2,
+        ChromaSubsampling::Yuv420 => SamplingFactor::R_4_2_0,
+    });
+    encoder.set_optimized_huffman_tables(options.optimize_huffman);
+    encoder.set_progressive(false);
+    encoder
+        .encode(&pixels.data, width, height, ColorType::Rgb)
+        .map_err(|e| internal().with_source(e))?;
+    Ok(out)
+}

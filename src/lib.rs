@@ -1,0 +1,142 @@
+//! Turns any profile picture a person uploads into one correct, small JPEG, or says precisely
+//! why it cannot.
+//!
+//! The endpoint this crate serves takes "image/jpeg, image/png" and promises the picture "will be
+//! rescaled (1200x1200) and converted to mime type image/jpeg". Doing that right for the photos
+//! people really upload means more than a resize: phones store photos sideways with an EXIF
+//! orientation, iPhones tag them Display P3, PNGs carry transparency, CMYK JPEGs store inverted
+//! ink, uploads arrive truncated, and some files are built to exhaust a server. This crate does
+//! all of it in one call, with no I/O.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let upload = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photo-2000x1500.jpg"))?;
+//!
+//! let jpeg = profile_image::normalize_profile_image(&upload)?;
+//! assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
+//! assert_eq!(jpeg.mime_type(), "image/jpeg");
+//! assert_eq!(jpeg.source().stored_width, 2000);
+//!
+//! // A bad upload is a value carrying the spec's error body.
+//! let error = profile_image::normalize_profile_image(b"GIF89a...").unwrap_err();
+//! assert_eq!(error.code().as_str(), "image.unsupported_type");
+//! assert_eq!(error.http_status(), 400);
+//! assert_eq!(error.to_string(), "the uploaded file is GIF, which is not supported; supported types are image/jpeg and image/png");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Guarantees
+//! - **No I/O**: bytes in, bytes out.
+//! - **No panics** on any input; every failure is a [`ValidationError`] with a stable code.
+//! - **Bounded memory**: width, height, pixel count, scan count and the exact memory the decode
+//!   needs are checked against [`Limits`] from the header, before any pixel is allocated.
+//! - **Nothing half-written**: truncated or corrupt data is an error unless
+//!   [`DamagedInput::AcceptPartial`] says otherwise.
+//! - **No metadata out**: the output carries pixels only (no EXIF, GPS, XMP, ICC or comments).
+//! - **Deterministic**: the same input and options give the same bytes.
+//! - **No `unsafe`** in this crate; SIMD comes from fast_image_resize (SSE4.1/AVX2/NEON, chosen
+//!   at run time), jpeg-encoder (AVX2) and moxcms.
+//!
+//! # Pipeline
+//! `sniff → decode → resize → colour → flatten → orient → encode`, one module each, data flowing
+//! one way. Decoding downscales JPEGs in the DCT domain when the result still covers the target;
+//! the colour conversion and the rotation run on the small resized picture, where they are cheap.
+//!
+//! # Errors
+//! | code | when | status |
+//! |---|---|---|
+//! | `image.empty` | no bytes | 400 |
+//! | `image.file_too_large` | more bytes than `max_input_bytes` | 400 |
+//! | `image.unsupported_type` | not JPEG or PNG (names GIF, WebP, BMP, TIFF, HEIC/HEIF, AVIF, JPEG XL, ICO, SVG, XML, PDF or unknown) | 400 |
+//! | `image.extension_not_allowed` | declared file name not .jpg, .jpeg or .png | 400 |
+//! | `image.declared_type_mismatch` | declared name or Content-Type disagrees with the content | 400 |
+//! | `image.dimensions_too_large` | width or height over the limit | 400 |
+//! | `image.too_many_pixels` | width x height over the limit | 400 |
+//! | `image.memory_limit_exceeded` | the decode would need more memory than the limit | 400 |
+//! | `image.too_many_scans` | a JPEG with more scans than the limit | 400 |
+//! | `image.zero_dimensions` | a zero width or height | 400 |
+//! | `image.truncated` | the data ends early | 400 |
+//! | `image.corrupt` | malformed data | 400 |
+//! | `image.unsupported_encoding` | arithmetic coding, 12-bit samples, hierarchical JPEG | 400 |
+//! | `image.invalid_options` | the caller's options are out of range | 500 |
+//! | `image.internal_error` | a failure inside the pipeline | 500 |
+//!
+//! # Features
+//! - `serde`: [`ErrorBody`] implements `Serialize`, producing the spec's JSON error body.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod color;
+mod decode;
+mod encode;
+mod error;
+mod exif;
+mod flatten;
+mod options;
+mod orient;
+mod output;
+mod pixels;
+mod resize;
+mod sniff;
+
+pub use color::ColorConversion;
+pub use error::{ArgType, ArgValue, ErrorBody, ErrorCode, Fault, TypedArg, ValidationError, REFERENCE};
+pub use options::{ChromaSubsampling, CropAnchor, DamagedInput, Limits, Options, Upload};
+pub use orient::Orientation;
+pub use output::{Jpeg, SourceInfo};
+pub use sniff::{detect, FileType, ImageFormat};
+
+/// Normalizes an upload with the spec's defaults: a 1200x1200 sRGB JPEG at quality 85.
+///
+/// No declaration is checked: the magic bytes alone decide the type.
+///
+/// # Errors
+/// A [`ValidationError`] for every bad upload; see the crate docs for the codes.
+pub fn normalize_profile_image(bytes: &[u8]) -> Result<Jpeg, ValidationError> {
+    normalize_profile_image_with(Upload::new(bytes), &Options::default())
+}
+
+/// Normalizes an upload, checking its declared file name and Content-Type if given, with the
+/// given options.
+///
+/// # Errors
+/// A [`ValidationError`] for every bad upload, and `image.invalid_options` (a 500) if `options`
+/// are out of range.
+pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Result<Jpeg, ValidationError> {
+    options.validate()?;
+    let format = sniff::accept(&upload, &options.limits)?;
+    let decoded = decode::decode(format, upload.bytes, options)?;
+
+    let orientation = decoded.orientation;
+    let stored_target = orientation.oriented_size((options.width, options.height));
+    let anchor = orientation.to_stored_fractions(options.anchor.fractions());
+    let had_alpha = decoded.pixels.channels.has_alpha();
+
+    let resized = resize::cover(&decoded.pixels, stored_target, anchor)?;
+    drop(decoded.pixels);
+    let (srgb, color) = color::to_srgb(resized, &decoded.color);
+    let flat = flatten::onto(srgb, options.background);
+    let upright = orient::upright(flat, orientation);
+    let bytes = encode::jpeg(&upright, options)?;
+
+    let (displayed_width, displayed_height) =
+        orientation.oriented_size((decoded.stored_width, decoded.stored_height));
+    Ok(Jpeg {
+        bytes,
+        width: upright.width,
+        height: upright.height,
+        source: SourceInfo {
+            format,
+            stored_width: decoded.stored_width,
+            stored_height: decoded.stored_height,
+            displayed_width,
+            displayed_height,
+            orientation,
+            color,
+            alpha_flattened: had_alpha,
+            partial: decoded.partial,
+        },
+    })
+}

@@ -1,0 +1,177 @@
+//! Orientation: turning the stored picture upright as its EXIF orientation asks.
+//!
+//! Input: the resized picture in stored orientation. Output: the same pixels upright. Runs after
+//! the resize, so it moves the 1.44 megapixels of the target, not the source's tens of
+//! megapixels. No error codes.
+
+use crate::pixels::Pixels;
+
+/// EXIF orientation, one variant per tag value 1 to 8: how the stored pixels must be transformed
+/// to be displayed upright.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Orientation {
+    /// 1: stored upright.
+    Normal,
+    /// 2: mirrored left to right.
+    FlipHorizontal,
+    /// 3: rotated 180 degrees.
+    Rotate180,
+    /// 4: mirrored top to bottom.
+    FlipVertical,
+    /// 5: mirrored across the top-left to bottom-right diagonal.
+    Transpose,
+    /// 6: needs a 90 degree clockwise rotation to be upright.
+    Rotate90,
+    /// 7: mirrored across the top-right to bottom-left diagonal.
+    Transverse,
+    /// 8: needs a 90 degree counter-clockwise rotation to be upright.
+    Rotate270,
+}
+
+impl Orientation {
+    /// The variant for an EXIF tag value, `None` outside 1 to 8.
+    pub const fn from_exif(value: u16) -> Option<Orientation> {
+        Some(match value {
+            1 => Orientation::Normal,
+            2 => Orientation::FlipHorizontal,
+            3 => Orientation::Rotate180,
+            4 => Orientation::FlipVertical,
+            5 => Orientation::Transpose,
+            6 => Orientation::Rotate90,
+            7 => Orientation::Transverse,
+            8 => Orientation::Rotate270,
+            _ => return None,
+        })
+    }
+
+    /// The EXIF tag value, 1 to 8.
+    pub const fn to_exif(self) -> u16 {
+        match self {
+            Orientation::Normal => 1,
+            Orientation::FlipHorizontal => 2,
+            Orientation::Rotate180 => 3,
+            Orientation::FlipVertical => 4,
+            Orientation::Transpose => 5,
+            Orientation::Rotate90 => 6,
+            Orientation::Transverse => 7,
+            Orientation::Rotate270 => 8,
+        }
+    }
+
+    /// Whether the upright picture's width is the stored height (values 5 to 8).
+    pub const fn swaps_axes(self) -> bool {
+        matches!(
+            self,
+            Orientation::Transpose | Orientation::Rotate90 | Orientation::Transverse | Orientation::Rotate270
+        )
+    }
+
+    /// `size` with width and height exchanged when the axes swap: maps a stored size to the
+    /// displayed one and back.
+    pub(crate) const fn oriented_size(self, size: (u32, u32)) -> (u32, u32) {
+        if self.swaps_axes() {
+            (size.1, size.0)
+        } else {
+            size
+        }
+    }
+
+    /// Maps a point of the upright picture, given as fractions of its size, to fractions of the
+    /// stored picture. Used to turn a crop anchor chosen on the upright picture into one on the
+    /// stored pixels.
+    pub(crate) fn to_stored_fractions(self, (x, y): (f64, f64)) -> (f64, f64) {
+        match self {
+            Orientation::Normal => (x, y),
+            Orientation::FlipHorizontal => (1.0 - x, y),
+            Orientation::Rotate180 => (1.0 - x, 1.0 - y),
+            Orientation::FlipVertical => (x, 1.0 - y),
+            Orientation::Transpose => (y, x),
+            Orientation::Rotate90 => (y, 1.0 - x),
+            Orientation::Transverse => (1.0 - y, 1.0 - x),
+            Orientation::Rotate270 => (1.0 - y, x),
+        }
+    }
+
+    /// The stored pixel (column, row) shown at upright (x, y), for a stored size `w` x `h`.
+    fn stored_of(self, x: usize, y: usize, w: usize, h: usize) -> (usize, usize) {
+        match self {
+            Orientation::Normal => (x, y),
+            Orientation::FlipHorizontal => (w - 1 - x, y),
+            Orientation::Rotate180 => (w - 1 - x, h - 1 - y),
+            Orientation::FlipVertical => (x, h - 1 - y),
+            Orientation::Transpose => (y, x),
+            Orientation::Rotate90 => (y, h - 1 - x),
+            Orientation::Transverse => (w - 1 - y, h - 1 - x),
+            Orientation::Rotate270 => (w - 1 - y, x),
+        }
+    }
+}
+
+/// Returns the picture upright.
+pub(crate) fn upright(pixels: Pixels, orientation: Orientation) -> Pixels {
+    if orientation == Orientation::Normal {
+        return pixels;
+    }
+    let (w, h) = (pixels.width as usize, pixels.height as usize);
+    let (out_w, out_h) = if orientation.swaps_axes() { (h, w) } else { (w, h) };
+    let n = pixels.channels.count();
+    let mut data = Vec::with_capacity(pixels.data.len());
+    for y in 0..out_h {
+        for x in 0..out_w {
+            let (sx, sy) = orientation.stored_of(x, y, w, h);
+            let at = (sy * w + sx) * n;
+            data.extend_from_slice(&pixels.data[at..at + n]);
+        }
+    }
+    Pixels {
+        width: out_w as u32,
+        height: out_h as u32,
+        channels: pixels.channels,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pixels::Channels;
+
+    /// A 3x2 gray picture whose values are their stored index.
+    fn numbered() -> Pixels {
+        Pixels::new(3, 2, Channels::Gray, (0..6).collect()).unwrap()
+    }
+
+    #[test]
+    fn each_orientation_moves_pixels_as_exif_defines() {
+        // Stored:  0 1 2 / 3 4 5. Expected upright rows for each tag value.
+        let expected: [(u16, &[u8]); 8] = [
+            (1, &[0, 1, 2, 3, 4, 5]),
+            (2, &[2, 1, 0, 5, 4, 3]),
+            (3, &[5, 4, 3, 2, 1, 0]),
+            (4, &[3, 4, 5, 0, 1, 2]),
+            (5, &[0, 3, 1, 4, 2, 5]),
+            (6, &[3, 0, 4, 1, 5, 2]),
+            (7, &[5, 2, 4, 1, 3, 0]),
+            (8, &[2, 5, 1, 4, 0, 3]),
+        ];
+        for (tag, rows) in expected {
+            let o = Orientation::from_exif(tag).unwrap();
+            let out = upright(numbered(), o);
+            assert_eq!(out.data, rows, "orientation {tag}");
+            let (w, h) = if o.swaps_axes() { (2, 3) } else { (3, 2) };
+            assert_eq!((out.width, out.height), (w, h), "orientation {tag}");
+        }
+    }
+
+    #[test]
+    fn anchor_fractions_follow_the_pixels() {
+        // The stored corner that ends up top-left must be where fraction (0, 0) maps to.
+        for tag in 1..=8 {
+            let o = Orientation::from_exif(tag).unwrap();
+            let (sx, sy) = o.stored_of(0, 0, 3, 2);
+            let (fx, fy) = o.to_stored_fractions((0.0, 0.0));
+            assert_eq!((sx as f64 / 2.0, sy as f64 / 1.0), (fx, fy), "orientation {tag}");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Resizing: the cover crop and the scale to the target, in one SIMD convolution pass.
+//!
+//! Input: decoded pixels in stored orientation, the target in the same axes, and the anchor as
+//! fractions. Output: pixels of exactly the target size, same channels. Alpha is premultiplied
+//! for the convolution and divided back after it, so transparent pixels never bleed their
+//! (often black) colour into the edges. The crop box is folded into the convolution, so no
+//! intermediate larger than the target is ever made, whatever the aspect ratio (a 1x1000 strip
+//! becomes a 1x1 crop scaled up, not a 1200x1200000 picture). Error: `image.internal_error`.
+
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+
+use crate::error::ValidationError;
+use crate::pixels::{Channels, Pixels};
+
+/// A crop rectangle in source pixels; fractional, because the convolution samples sub-pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct CropBox {
+    pub(crate) left: f64,
+    pub(crate) top: f64,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+}
+
+/// The largest box with the target's aspect ratio that fits the source, placed at `anchor`
+/// (fractions of the free space before the box: 0.5 centres it).
+pub(crate) fn cover_box(source: (u32, u32), target: (u32, u32), anchor: (f64, f64)) -> CropBox {
+    let (sw, sh) = (f64::from(source.0), f64::from(source.1));
+    let (tw, th) = (f64::from(target.0), f64::from(target.1));
+    let scale = (tw / sw).max(th / sh);
+    let width = (tw / scale).min(sw);
+    let height = (th / scale).min(sh);
+    CropBox {
+        left: (sw - width) * anchor.0.clamp(0.0, 1.0),
+        top: (sh - height) * anchor.1.clamp(0.0, 1.0),
+        width,
+        height,
+    }
+}
+
+/// Crops to the target aspect and scales to exactly `target` with Lanczos3.
+pub(crate) fn cover(
+    pixels: &Pixels,
+    target: (u32, u32),
+    anchor: (f64, f64),
+) -> Result<Pixels, ValidationError> {
+    let internal = |e: &dyn std::fmt::Display| {
+        ValidationError::internal("resizing").with_source(std::io::Error::other(e.to_string()))
+    };
+    let pixel_type = match pixels.channels {
+        Channels::Gray => PixelType::U8,
+        Channels::GrayAlpha => PixelType::U8x2,
+        Channels::Rgb => PixelType::U8x3,
+        Channels::Rgba | Channels::Cmyk => PixelType::U8x4,
+    };
+    let source =
+        ImageRef::new(pixels.width, pixels.height, &pixels.data, pixel_type).map_err(|e| internal(&e))?;
+    let mut resized = Image::new(target.0, target.1, pixel_type);
+    let crop = cover_box((pixels.width, pixels.height), target, anchor);
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+        .crop(crop.left, crop.top, crop.width, crop.height)
+        // The fourth CMYK channel is black ink, not alpha: it must not be multiplied in.
+        .use_alpha(pixels.channels.has_alpha());
+    Resizer::new()
+        .resize(&source, &mut resized, &options)
+        .map_err(|e| internal(&e))?;
+    Pixels::new(target.0, target.1, pixels.channels, resized.into_vec())
+        .ok_or_else(|| ValidationError::internal("resizing"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cover_box_of_a_landscape_keeps_full_height_centred() {
+        let b = cover_box((4000, 3000), (1200, 1200), (0.5, 0.5));
+        assert_eq!(
+            b,
+            CropBox {
+                left: 500.0,
+                top: 0.0,
+                width: 3000.0,
+                height: 3000.0
+            }
+        );
+    }
+
+    #[test]
+    fn cover_box_of_a_strip_is_a_single_pixel_not_a_huge_intermediate() {
+        let b = cover_box((1, 1000), (1200, 1200), (0.5, 0.5));
+        assert_eq!((b.width, b.height), (1.0, 1.0));
+        assert_eq!(b.top, 499.5);
+    }
+
+    #[test]
+    fn top_anchor_keeps_the_top_of_a_portrait() {
+        let b = cover_box((3000, 4000), (1200, 1200), (0.5, 0.0));
+        assert_eq!(
+            b,
+            CropBox {
+                left: 0.0,
+                top: 0.0,
+                width: 3000.0,
+                height: 3000.0
+            }
+        );
+    }
+
+    #[test]
+    fn a_uniform_picture_stays_uniform_at_any_size() {
+        for (w, h) in [(1, 1), (3, 7), (1000, 10)] {
+            let p = Pixels::new(w, h, Channels::Rgb, [10u8, 200, 30].repeat((w * h) as usize)).unwrap();
+            let out = cover(&p, (64, 48), (0.5, 0.5)).unwrap();
+            assert_eq!((out.width, out.height), (64, 48));
+            assert!(out.data.chunks(3).all(|px| px == [10, 200, 30]), "{w}x{h}");
+        }
+    }
+}

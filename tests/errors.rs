@@ -1,0 +1,334 @@
+//! The error contract: every code from a real input, its typed arguments and its English wording
+//! frozen verbatim, the JSON body in exactly the spec's shape, and the declaration checks.
+//!
+//! A change here is a change to the translation contract the endpoint's clients rely on.
+
+use std::path::Path;
+
+use profile_image::{
+    normalize_profile_image, normalize_profile_image_with, ArgType, ErrorCode, Fault, Limits, Options,
+    Upload, ValidationError,
+};
+use serde_json::json;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)).unwrap()
+}
+
+fn body(error: &ValidationError) -> serde_json::Value {
+    serde_json::to_value(error.body()).unwrap()
+}
+
+#[track_caller]
+fn assert_error(error: ValidationError, code: &str, message: &str, typed_args: serde_json::Value) {
+    assert_eq!(error.code().as_str(), code);
+    assert_eq!(error.to_string(), message);
+    assert_eq!(body(&error)["typedArgs"], typed_args, "{code}");
+}
+
+fn with_limits(bytes: &[u8], edit: impl FnOnce(&mut Limits)) -> ValidationError {
+    let mut options = Options::default();
+    edit(&mut options.limits);
+    normalize_profile_image_with(Upload::new(bytes), &options).expect_err("over the limit")
+}
+
+#[test]
+fn each_code_has_its_frozen_message_and_arguments() {
+    let err = |name: &str| normalize_profile_image(&fixture(name)).expect_err(name);
+    assert_error(
+        err("empty.jpg"),
+        "image.empty",
+        "the uploaded image is empty",
+        json!([]),
+    );
+    assert_error(
+        with_limits(&fixture("gray.jpg"), |l| l.max_input_bytes = 100),
+        "image.file_too_large",
+        &format!(
+            "the uploaded image is {} bytes, more than the limit of 100 bytes",
+            fixture("gray.jpg").len()
+        ),
+        json!([{"value": fixture("gray.jpg").len(), "type": "INTEGER"}, {"value": 100, "type": "INTEGER"}]),
+    );
+    assert_error(
+        err("heic-ftyp.heic"),
+        "image.unsupported_type",
+        "the uploaded file is HEIC/HEIF, which is not supported; supported types are image/jpeg and image/png",
+        json!([{"value": "HEIC/HEIF", "type": "TERM"}, {"value": ["image/jpeg", "image/png"], "type": "TERM_LIST"}]),
+    );
+    assert_error(
+        err("bomb-65535x65535.jpg"),
+        "image.dimensions_too_large",
+        "the image is 65535x65535 pixels, larger than the limit of 32768x32768",
+        json!([
+            {"value": 65535, "type": "INTEGER"}, {"value": 65535, "type": "INTEGER"},
+            {"value": 32768, "type": "INTEGER"}, {"value": 32768, "type": "INTEGER"}
+        ]),
+    );
+    assert_error(
+        err("bomb-20000x20000.png"),
+        "image.too_many_pixels",
+        "the image has 400000000 pixels, more than the limit of 200000000",
+        json!([{"value": 400000000, "type": "INTEGER"}, {"value": 200000000, "type": "INTEGER"}]),
+    );
+    let memory = with_limits(&fixture("photo-2000x1500.jpg"), |l| l.max_decode_memory = 1 << 20);
+    let needed = memory.typed_args()[0].value.to_string();
+    assert_error(
+        memory,
+        "image.memory_limit_exceeded",
+        &format!(
+            "decoding the image would need {needed} bytes of memory, more than the limit of 1048576 bytes"
+        ),
+        json!([{"value": needed.parse::<u64>().unwrap(), "type": "INTEGER"}, {"value": 1048576, "type": "INTEGER"}]),
+    );
+    assert_error(
+        with_limits(&fixture("progressive.jpg"), |l| l.max_jpeg_scans = 2),
+        "image.too_many_scans",
+        &format!(
+            "the JPEG has {} scans, more than the limit of 2",
+            count_scans(&fixture("progressive.jpg"))
+        ),
+        json!([{"value": count_scans(&fixture("progressive.jpg")), "type": "INTEGER"}, {"value": 2, "type": "INTEGER"}]),
+    );
+    assert_error(
+        err("zero-width.png"),
+        "image.zero_dimensions",
+        "the image declares a size of 0x16 pixels",
+        json!([{"value": 0, "type": "INTEGER"}, {"value": 16, "type": "INTEGER"}]),
+    );
+    assert_error(
+        err("truncated-half.jpg"),
+        "image.truncated",
+        "the JPEG data ends before the image is complete",
+        json!([{"value": "JPEG", "type": "TERM"}]),
+    );
+    assert_error(
+        err("crc-error.png"),
+        "image.corrupt",
+        "the PNG data is corrupt",
+        json!([{"value": "PNG", "type": "TERM"}]),
+    );
+    assert_error(
+        err("arithmetic-coded.jpg"),
+        "image.unsupported_encoding",
+        "the JPEG uses arithmetic coding, which is not supported",
+        json!([{"value": "JPEG", "type": "TERM"}, {"value": "arithmetic coding", "type": "STRING"}]),
+    );
+    assert_error(
+        err("precision-12bit.jpg"),
+        "image.unsupported_encoding",
+        "the JPEG uses 12-bit samples, which is not supported",
+        json!([{"value": "JPEG", "type": "TERM"}, {"value": "12-bit samples", "type": "STRING"}]),
+    );
+    let mut options = Options::default();
+    options.quality = 0;
+    let invalid = normalize_profile_image_with(Upload::new(&fixture("gray.jpg")), &options).unwrap_err();
+    assert_eq!(invalid.fault(), Fault::Internal);
+    assert_eq!(invalid.http_status(), 500);
+    assert_error(
+        invalid,
+        "image.invalid_options",
+        "the normalization options are invalid: quality must be between 1 and 100",
+        json!([{"value": "quality must be between 1 and 100", "type": "STRING"}]),
+    );
+}
+
+fn count_scans(jpeg: &[u8]) -> usize {
+    jpeg.windows(2).filter(|w| w == &[0xFF, 0xDA]).count()
+}
+
+#[test]
+fn every_rejected_type_is_named() {
+    let cases = [
+        ("gif89a.gif", "GIF"),
+        ("webp-lossy.webp", "WebP"),
+        ("bmp.bmp", "BMP"),
+        ("tiff-le.tif", "TIFF"),
+        ("heic-ftyp.heic", "HEIC/HEIF"),
+        ("avif-ftyp.avif", "AVIF"),
+        ("jxl-codestream.jxl", "JPEG XL"),
+        ("ico.ico", "ICO"),
+        ("svg.svg", "SVG"),
+        ("pdf.pdf", "PDF"),
+        ("random-bytes.bin", "an unknown type"),
+    ];
+    for (name, detected) in cases {
+        let error = normalize_profile_image(&fixture(name)).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::UnsupportedType, "{name}");
+        assert_eq!(error.typed_args()[0].value.to_string(), detected, "{name}");
+        assert!(error.to_string().contains(detected), "{name}: {error}");
+    }
+}
+
+#[test]
+fn error_body_has_exactly_the_spec_fields() {
+    let error = normalize_profile_image(&fixture("gif89a.gif")).unwrap_err();
+    let value = serde_json::to_value(error.body().with_trace_id("abc123")).unwrap();
+    assert_eq!(
+        value,
+        json!({
+            "errorMessage": "the uploaded file is GIF, which is not supported; supported types are image/jpeg and image/png",
+            "errorCode": "image.unsupported_type",
+            "traceId": "abc123",
+            "args": ["GIF", ["image/jpeg", "image/png"]],
+            "typedArgs": [
+                {"value": "GIF", "type": "TERM"},
+                {"value": ["image/jpeg", "image/png"], "type": "TERM_LIST"}
+            ],
+            "reference": "image"
+        })
+    );
+    // Without a trace id the field is left out, not sent as null.
+    assert!(body(&error).get("traceId").is_none());
+}
+
+#[test]
+fn typed_arg_types_serialise_with_the_spec_names() {
+    let spec = "TIMESTAMP BOOLEAN DATE MONTH_DAY TIME TERM TERM_LIST INTEGER DECIMAL STRING MONEY \
+                LIMITABLE_CONFIG_PROPERTY I18N_KEY I18N_KEY_LIST PERMISSION_LIST ENUM AVAILABILITY_LIST";
+    let ours: Vec<String> = ArgType::ALL
+        .iter()
+        .map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ours.join(" "), spec);
+    assert!(ArgType::ALL
+        .iter()
+        .all(|t| serde_json::to_value(t).unwrap() == t.as_str()));
+}
+
+#[test]
+fn codes_are_unique_dotted_keys_and_only_internal_ones_are_500() {
+    let keys: std::collections::BTreeSet<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(keys.len(), ErrorCode::ALL.len());
+    for code in ErrorCode::ALL {
+        assert!(
+            code.as_str().starts_with("image.")
+                && code
+                    .as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+        );
+        let internal = matches!(code, ErrorCode::Internal | ErrorCode::InvalidOptions);
+        assert_eq!(code.fault() == Fault::Internal, internal, "{code}");
+    }
+}
+
+#[test]
+fn messages_are_lower_case_without_a_trailing_period() {
+    for name in [
+        "empty.jpg",
+        "gif89a.gif",
+        "truncated-half.png",
+        "bomb-100000x100000.png",
+        "zero-height.jpg",
+    ] {
+        let message = normalize_profile_image(&fixture(name)).unwrap_err().to_string();
+        assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
+        assert!(!message.ends_with('.'), "{message}");
+    }
+}
+
+#[test]
+fn decoder_details_go_to_source_not_to_the_message() {
+    let error = normalize_profile_image(&fixture("corrupt-huffman.jpg")).unwrap_err();
+    assert_eq!(error.to_string(), "the JPEG data is corrupt");
+    let source = std::error::Error::source(&error).expect("the decoder's error is kept for logs");
+    assert!(!source.to_string().is_empty());
+}
+
+#[test]
+fn a_declared_extension_must_be_jpg_jpeg_or_png() {
+    let png = fixture("tiny-1x1.png");
+    for ok in ["avatar.png", "AVATAR.PNG", "me.Png"] {
+        assert!(
+            normalize_profile_image_with(Upload::new(&png).with_file_name(ok), &Options::default()).is_ok(),
+            "{ok}"
+        );
+    }
+    let error = normalize_profile_image_with(
+        Upload::new(&png).with_file_name("avatar.gif"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_error(
+        error,
+        "image.extension_not_allowed",
+        "the file name \"avatar.gif\" has the extension .gif; allowed extensions are .jpg, .jpeg and .png",
+        json!([
+            {"value": "avatar.gif", "type": "STRING"},
+            {"value": "gif", "type": "STRING"},
+            {"value": [".jpg", ".jpeg", ".png"], "type": "TERM_LIST"}
+        ]),
+    );
+    let error = normalize_profile_image_with(Upload::new(&png).with_file_name("avatar"), &Options::default())
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the file name \"avatar\" has no extension; allowed extensions are .jpg, .jpeg and .png"
+    );
+}
+
+#[test]
+fn a_declaration_that_disagrees_with_the_content_names_both() {
+    let jpeg = fixture("gray.jpg");
+    let error = normalize_profile_image_with(
+        Upload::new(&jpeg).with_file_name("photo.png"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_error(
+        error,
+        "image.declared_type_mismatch",
+        "the upload's file name declares image/png but its content is image/jpeg",
+        json!([
+            {"value": "FILE_NAME", "type": "ENUM"},
+            {"value": "image/png", "type": "STRING"},
+            {"value": "image/jpeg", "type": "STRING"}
+        ]),
+    );
+    let error = normalize_profile_image_with(
+        Upload::new(&jpeg).with_content_type("image/png; charset=binary"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the upload's content type declares image/png but its content is image/jpeg"
+    );
+    // Common aliases and generic types are accepted.
+    for content_type in [
+        "image/jpeg",
+        "IMAGE/JPG",
+        "image/pjpeg",
+        "application/octet-stream",
+    ] {
+        let upload = Upload::new(&jpeg)
+            .with_content_type(content_type)
+            .with_file_name("x.JPEG");
+        assert!(
+            normalize_profile_image_with(upload, &Options::default()).is_ok(),
+            "{content_type}"
+        );
+    }
+}
+
+#[test]
+fn heic_renamed_to_jpg_is_reported_as_heic() {
+    let upload = fixture("heic-ftyp.heic");
+    let error = normalize_profile_image_with(
+        Upload::new(&upload).with_file_name("IMG_0001.jpg"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::UnsupportedType);
+    assert!(error.to_string().contains("HEIC/HEIF"));
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<ValidationError>();
+    check::<profile_image::Jpeg>();
+    check::<Options>();
+    check::<profile_image::ErrorBody>();
+}

@@ -1,0 +1,105 @@
+//! The memory promise, measured with a counting global allocator:
+//! - a file that merely claims a huge size is refused before more than a few KiB are allocated;
+//! - for accepted inputs the peak heap stays within the estimate that `Limits::max_decode_memory`
+//!   is checked against, so the limit bounds the real peak.
+//!
+//! One test function only: the allocator's counters are global to this binary.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use profile_image::{normalize_profile_image_with, ErrorCode, Options, Upload};
+
+#[path = "support/synth.rs"]
+mod synth;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator and only adds bookkeeping. (Test code: the crate itself
+// forbids unsafe.)
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
+            PEAK.fetch_max(now, Ordering::SeqCst);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Peak heap above the level at the start of `f`.
+fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = CURRENT.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let out = f();
+    (out, PEAK.load(Ordering::SeqCst) - base)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)).unwrap()
+}
+
+/// The memory the pipeline estimates for `bytes`, read from the error a zero limit provokes.
+fn estimate(bytes: &[u8]) -> usize {
+    let mut options = Options::default();
+    options.limits.max_decode_memory = 0;
+    let error = normalize_profile_image_with(Upload::new(bytes), &options).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::MemoryLimitExceeded);
+    error.typed_args()[0].value.to_string().parse().unwrap()
+}
+
+#[test]
+fn memory_stays_within_what_the_limits_promise() {
+    // Bombs: tiny files claiming gigapixels are refused after reading the header alone.
+    for name in [
+        "bomb-65535x65535.jpg",
+        "bomb-100000x100000.png",
+        "bomb-20000x20000.png",
+    ] {
+        let bytes = fixture(name);
+        let (result, peak) =
+            peak_of(|| normalize_profile_image_with(Upload::new(&bytes), &Options::default()));
+        assert!(result.is_err(), "{name}");
+        assert!(
+            peak < 16 << 10,
+            "{name} allocated {peak} bytes before being refused"
+        );
+    }
+
+    // Accepted inputs: the real peak never exceeds the estimate the limit is checked against
+    // (allowing 1 MiB for the decoders' tables and row buffers, which the estimate leaves out).
+    let inputs = [
+        ("12 MP baseline JPEG", synth::photo_jpeg(4000, 3000, false)),
+        ("12 MP progressive JPEG", synth::photo_jpeg(4000, 3000, true)),
+        (
+            "1000x1000 JPEG (no DCT scaling)",
+            synth::photo_jpeg(1000, 1000, false),
+        ),
+        ("4 MP RGBA PNG", synth::photo_png_rgba(2000, 2000)),
+    ];
+    for (what, bytes) in &inputs {
+        let estimated = estimate(bytes);
+        let (result, peak) =
+            peak_of(|| normalize_profile_image_with(Upload::new(bytes), &Options::default()));
+        let jpeg = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
+        println!("{what}: peak {peak} bytes, estimate {estimated} bytes");
+        assert!(
+            peak <= estimated + (1 << 20),
+            "{what}: peak {peak} bytes over the estimate {estimated}"
+        );
+    }
+}

@@ -1,0 +1,452 @@
+//! The pipeline's promises, each checked on real files: the committed fixtures (see
+//! `fixtures/README.md`) and a few larger pictures built here. Outputs are decoded with the
+//! `image` crate (zune-jpeg), a decoder independent of the one this crate uses, and compared by
+//! pixels with a stated tolerance, never by encoded bytes.
+
+use std::path::Path;
+
+use profile_image::{
+    normalize_profile_image, normalize_profile_image_with, ColorConversion, CropAnchor, DamagedInput,
+    ErrorCode, Options, Orientation, Upload, ValidationError,
+};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn decode_rgb(jpeg: &[u8]) -> image::RgbImage {
+    image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
+        .expect("output decodes")
+        .to_rgb8()
+}
+
+/// Mean colour of the 21x21 square centred on (x, y): averages out JPEG ringing on flat areas.
+fn mean(img: &image::RgbImage, x: u32, y: u32) -> [i32; 3] {
+    let mut sum = [0u32; 3];
+    let mut n = 0;
+    for yy in y.saturating_sub(10)..=(y + 10).min(img.height() - 1) {
+        for xx in x.saturating_sub(10)..=(x + 10).min(img.width() - 1) {
+            let p = img.get_pixel(xx, yy).0;
+            for c in 0..3 {
+                sum[c] += u32::from(p[c]);
+            }
+            n += 1;
+        }
+    }
+    sum.map(|s| (s / n) as i32)
+}
+
+#[track_caller]
+fn assert_near(actual: [i32; 3], expected: [i32; 3], tolerance: i32, what: &str) {
+    let ok = actual
+        .iter()
+        .zip(expected)
+        .all(|(a, e)| (a - e).abs() <= tolerance);
+    assert!(
+        ok,
+        "{what}: got {actual:?}, expected {expected:?} within {tolerance}"
+    );
+}
+
+fn normalize(name: &str) -> profile_image::Jpeg {
+    normalize_profile_image(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+fn error_of(bytes: &[u8]) -> ValidationError {
+    normalize_profile_image(bytes).expect_err("must be refused")
+}
+
+const RED: [i32; 3] = [255, 0, 0];
+const GREEN: [i32; 3] = [0, 255, 0];
+const BLUE: [i32; 3] = [0, 0, 255];
+const YELLOW: [i32; 3] = [255, 255, 0];
+const WHITE: [i32; 3] = [255, 255, 255];
+
+/// Corners of a 1200x1200 output, away from the quadrant borders at 600.
+fn corners(img: &image::RgbImage) -> [[i32; 3]; 4] {
+    [
+        mean(img, 200, 200),
+        mean(img, 1000, 200),
+        mean(img, 200, 1000),
+        mean(img, 1000, 1000),
+    ]
+}
+
+#[test]
+fn every_exif_orientation_comes_out_upright() {
+    let files = [
+        ("orientation-1.jpg", 1),
+        ("orientation-2.jpg", 2),
+        ("orientation-3.jpg", 3),
+        ("orientation-4.jpg", 4),
+        ("orientation-5.jpg", 5),
+        ("orientation-6.jpg", 6),
+        ("orientation-7.jpg", 7),
+        ("orientation-8.jpg", 8),
+        ("orientation-6-little-endian.jpg", 6),
+        ("orientation-6.png", 6),
+    ];
+    for (name, tag) in files {
+        let jpeg = normalize(name);
+        assert_eq!(
+            jpeg.source().orientation,
+            Orientation::from_exif(tag).unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            (jpeg.source().displayed_width, jpeg.source().displayed_height),
+            (300, 200),
+            "{name}"
+        );
+        let img = decode_rgb(jpeg.bytes());
+        let [tl, tr, bl, br] = corners(&img);
+        assert_near(tl, RED, 6, &format!("{name} top-left"));
+        assert_near(tr, GREEN, 6, &format!("{name} top-right"));
+        assert_near(bl, BLUE, 6, &format!("{name} bottom-left"));
+        assert_near(br, YELLOW, 6, &format!("{name} bottom-right"));
+    }
+}
+
+// sRGB transfer functions, the oracle for the colour tests.
+fn to_linear(v: f64) -> f64 {
+    let v = v / 255.0;
+    if v <= 0.04045 {
+        v / 12.92
+    } else {
+        ((v + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+fn from_linear(v: f64) -> i32 {
+    let v = v.clamp(0.0, 1.0);
+    let e = if v <= 0.0031308 {
+        v * 12.92
+    } else {
+        1.055 * v.powf(1.0 / 2.4) - 0.055
+    };
+    (e * 255.0).round() as i32
+}
+
+fn convert(rgb: [f64; 3], linearize: impl Fn(f64) -> f64, m: [[f64; 3]; 3]) -> [i32; 3] {
+    let l = rgb.map(linearize);
+    [0, 1, 2].map(|r| from_linear(m[r][0] * l[0] + m[r][1] * l[1] + m[r][2] * l[2]))
+}
+
+/// Display P3 to sRGB, both D65: the published matrix.
+const P3_TO_SRGB: [[f64; 3]; 3] = [
+    [1.224_940, -0.224_940, 0.0],
+    [-0.042_057, 1.042_057, 0.0],
+    [-0.019_638, -0.078_636, 1.098_274],
+];
+/// Adobe RGB (1998) to sRGB, both D65.
+const ADOBE_TO_SRGB: [[f64; 3]; 3] = [
+    [1.398_283, -0.398_283, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, -0.042_930, 1.042_930],
+];
+
+#[test]
+fn display_p3_photo_is_converted_not_washed_out() {
+    // Bottom-left patch is P3 (180, 80, 60): inside sRGB's gamut, so the conversion is exact.
+    let expected = convert([180.0, 80.0, 60.0], to_linear, P3_TO_SRGB);
+    assert!(
+        (expected[0] - 180).abs() > 10,
+        "the patch must tell converted from unconverted"
+    );
+    for name in ["display-p3-patches.jpg", "display-p3-split-icc.jpg", "icc-p3.png"] {
+        let jpeg = normalize(name);
+        assert_eq!(jpeg.source().color, ColorConversion::Converted, "{name}");
+        let img = decode_rgb(jpeg.bytes());
+        let [tl, _, bl, br] = corners(&img);
+        assert_near(bl, expected, 4, name);
+        assert_near(tl, RED, 6, name);
+        assert_near(br, [128, 128, 128], 4, name);
+    }
+}
+
+#[test]
+fn adobe_rgb_photo_is_converted() {
+    let gamma = 563.0 / 256.0;
+    let expected = convert([180.0, 80.0, 60.0], |v| (v / 255.0).powf(gamma), ADOBE_TO_SRGB);
+    let jpeg = normalize("adobe-rgb-patches.jpg");
+    assert_eq!(jpeg.source().color, ColorConversion::Converted);
+    let [_, _, bl, _] = corners(&decode_rgb(jpeg.bytes()));
+    assert_near(bl, expected, 4, "Adobe RGB (180, 80, 60)");
+}
+
+#[test]
+fn broken_icc_profile_falls_back_to_srgb() {
+    let jpeg = normalize("broken-icc.jpg");
+    assert_eq!(jpeg.source().color, ColorConversion::InvalidProfileIgnored);
+    let [_, _, bl, _] = corners(&decode_rgb(jpeg.bytes()));
+    assert_near(bl, [180, 80, 60], 4, "unconverted patch");
+}
+
+#[test]
+fn cmyk_and_ycck_jpegs_are_not_inverted() {
+    // Quadrants of pure ink: cyan, magenta / yellow, none.
+    let expected = [[0, 255, 255], [255, 0, 255], [255, 255, 0], WHITE];
+    for name in ["cmyk-adobe.jpg", "ycck-adobe.jpg", "cmyk-no-adobe.jpg"] {
+        let got = corners(&decode_rgb(normalize(name).bytes()));
+        for (corner, (g, e)) in got.into_iter().zip(expected).enumerate() {
+            assert_near(g, e, 8, &format!("{name} corner {corner}"));
+        }
+    }
+}
+
+#[test]
+fn transparent_png_is_flattened_onto_white_never_black() {
+    let jpeg = normalize("transparent-half.png");
+    assert!(jpeg.source().alpha_flattened);
+    let img = decode_rgb(jpeg.bytes());
+    assert_near(mean(&img, 200, 600), WHITE, 3, "transparent half");
+    assert_near(mean(&img, 1000, 600), BLUE, 6, "opaque half");
+    // Right at the edge, premultiplied resizing must not pull in the hidden black.
+    let edge = mean(&img, 560, 600);
+    assert!(
+        edge.iter().all(|&c| c >= 230),
+        "left of the edge stays white: {edge:?}"
+    );
+
+    let img = decode_rgb(normalize("semi-transparent.png").bytes());
+    assert_near(
+        mean(&img, 600, 600),
+        [255, 127, 127],
+        4,
+        "half-transparent red over white",
+    );
+}
+
+#[test]
+fn background_colour_is_an_option() {
+    let mut options = Options::default();
+    options.background = [0, 0, 0];
+    let jpeg = normalize_profile_image_with(Upload::new(&fixture("transparent-half.png")), &options).unwrap();
+    assert_near(
+        mean(&decode_rgb(jpeg.bytes()), 200, 600),
+        [0, 0, 0],
+        3,
+        "black background",
+    );
+}
+
+/// Walks the output's marker segments: (marker, payload).
+fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    assert_eq!(&jpeg[..2], [0xFF, 0xD8], "starts with SOI");
+    assert_eq!(&jpeg[jpeg.len() - 2..], [0xFF, 0xD9], "ends with EOI");
+    let mut out = Vec::new();
+    let mut pos = 2;
+    loop {
+        assert_eq!(jpeg[pos], 0xFF, "marker at {pos}");
+        let marker = jpeg[pos + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]));
+        out.push((marker, jpeg[pos + 4..pos + 2 + len].to_vec()));
+        pos += 2 + len;
+        if marker == 0xDA {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn output_is_a_baseline_ycbcr_jpeg_with_no_metadata() {
+    // The orientation-6 file carries EXIF, the P3 file ICC: neither may survive.
+    for name in [
+        "orientation-6-little-endian.jpg",
+        "display-p3-patches.jpg",
+        "photo-2000x1500.jpg",
+    ] {
+        let jpeg = normalize(name);
+        let markers: Vec<u8> = segments(jpeg.bytes()).iter().map(|(m, _)| *m).collect();
+        for forbidden in [0xE1, 0xE2, 0xED, 0xFE] {
+            assert!(
+                !markers.contains(&forbidden),
+                "{name}: marker FF{forbidden:02X} in {markers:02X?}"
+            );
+        }
+        assert!(
+            markers
+                .iter()
+                .all(|m| matches!(m, 0xE0 | 0xDB | 0xC4 | 0xC0 | 0xDA)),
+            "{name}: {markers:02X?}"
+        );
+        let (_, sof) = segments(jpeg.bytes())
+            .into_iter()
+            .find(|(m, _)| *m == 0xC0)
+            .expect("SOF0: baseline");
+        assert_eq!(sof[0], 8, "8-bit");
+        assert_eq!(u16::from_be_bytes([sof[1], sof[2]]), 1200, "height");
+        assert_eq!(u16::from_be_bytes([sof[3], sof[4]]), 1200, "width");
+        assert_eq!(sof[5], 3, "three components");
+        assert_eq!(sof[7], 0x22, "4:2:0 luma sampling");
+        assert_eq!(jpeg.mime_type(), "image/jpeg");
+    }
+}
+
+#[test]
+fn same_input_gives_the_same_bytes() {
+    let bytes = fixture("photo-2000x1500.jpg");
+    let a = normalize_profile_image(&bytes).unwrap();
+    let b = normalize_profile_image(&bytes).unwrap();
+    assert_eq!(a.bytes(), b.bytes());
+}
+
+#[test]
+fn output_is_always_exactly_the_target_size() {
+    for name in [
+        "tiny-1x1.png",
+        "strip-1x1000.png",
+        "strip-1000x1.jpg",
+        "small-100x80.jpg",
+        "exact-1200x1200.jpg",
+        "odd-size-333x177.jpg",
+    ] {
+        let jpeg = normalize(name);
+        let img = decode_rgb(jpeg.bytes());
+        assert_eq!(
+            (jpeg.width(), jpeg.height(), img.width(), img.height()),
+            (1200, 1200, 1200, 1200),
+            "{name}"
+        );
+    }
+    let mut options = Options::default();
+    (options.width, options.height) = (400, 300);
+    let jpeg = normalize_profile_image_with(Upload::new(&fixture("orientation-6.jpg")), &options).unwrap();
+    let img = decode_rgb(jpeg.bytes());
+    assert_eq!((img.width(), img.height()), (400, 300));
+    // 300x200 shown, covered to 400x300: the whole height is kept, 33 columns trimmed each side.
+    assert_near(
+        mean(&img, 50, 50),
+        RED,
+        6,
+        "top-left of a rotated, non-square output",
+    );
+    assert_near(
+        mean(&img, 350, 250),
+        YELLOW,
+        6,
+        "bottom-right of a rotated, non-square output",
+    );
+}
+
+/// A JPEG of `w` x `h` whose quadrants are red, green / blue, yellow, built here.
+fn quadrant_jpeg(w: u16, h: u16) -> Vec<u8> {
+    let mut data = Vec::with_capacity(usize::from(w) * usize::from(h) * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let c = match (x < w / 2, y < h / 2) {
+                (true, true) => [255, 0, 0],
+                (false, true) => [0, 255, 0],
+                (true, false) => [0, 0, 255],
+                (false, false) => [255, 255, 0],
+            };
+            data.extend_from_slice(&c);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    encoder.encode(&data, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+    out
+}
+
+#[test]
+fn large_jpegs_downscaled_in_the_dct_domain_keep_their_geometry() {
+    // 4800x3600 decodes at 1/2 (2400x1800 still covers 1200x1200); 9600x9600 at 1/8.
+    for (w, h) in [(4800, 3600), (9600, 9600)] {
+        let jpeg = normalize_profile_image(&quadrant_jpeg(w, h)).unwrap();
+        let [tl, tr, bl, br] = corners(&decode_rgb(jpeg.bytes()));
+        let what = format!("{w}x{h}");
+        assert_near(tl, RED, 6, &what);
+        assert_near(tr, GREEN, 6, &what);
+        assert_near(bl, BLUE, 6, &what);
+        assert_near(br, YELLOW, 6, &what);
+    }
+}
+
+#[test]
+fn top_anchor_keeps_the_top_of_a_portrait() {
+    // 200x600 portrait: top third red, rest blue. Centre crop shows only blue; top crop shows red.
+    let (w, h) = (200u16, 600u16);
+    let data: Vec<u8> = (0..h)
+        .flat_map(|y| (0..w).flat_map(move |_| if y < 200 { [255, 0, 0] } else { [0, 0, 255] }))
+        .collect();
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, 90)
+        .encode(&data, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    let mut options = Options::default();
+    options.anchor = CropAnchor::Top;
+    let top = decode_rgb(
+        normalize_profile_image_with(Upload::new(&bytes), &options)
+            .unwrap()
+            .bytes(),
+    );
+    assert_near(mean(&top, 600, 100), RED, 6, "top anchor");
+    let centre = decode_rgb(normalize_profile_image(&bytes).unwrap().bytes());
+    assert_near(mean(&centre, 600, 100), BLUE, 6, "centre anchor");
+}
+
+#[test]
+fn top_anchor_means_the_displayed_top_of_a_rotated_photo() {
+    // orientation-6 shows 300x200 with red/green on top. Cover to a 300x100 banner with the top
+    // anchor: the kept band must be the red/green one, whichever way the pixels are stored.
+    let mut options = Options::default();
+    (options.width, options.height, options.anchor) = (300, 100, CropAnchor::Top);
+    for name in [
+        "orientation-1.jpg",
+        "orientation-6.jpg",
+        "orientation-8.jpg",
+        "orientation-3.jpg",
+    ] {
+        let jpeg = normalize_profile_image_with(Upload::new(&fixture(name)), &options).unwrap();
+        let img = decode_rgb(jpeg.bytes());
+        assert_near(mean(&img, 40, 50), RED, 8, name);
+        assert_near(mean(&img, 260, 50), GREEN, 8, name);
+    }
+}
+
+#[test]
+fn truncated_uploads_are_refused_by_default_and_kept_on_request() {
+    for name in ["truncated-half.jpg", "truncated-half.png"] {
+        let bytes = fixture(name);
+        assert_eq!(error_of(&bytes).code(), ErrorCode::Truncated, "{name}");
+        let mut options = Options::default();
+        options.damaged_input = DamagedInput::AcceptPartial;
+        let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options).expect(name);
+        assert!(jpeg.source().partial, "{name}");
+        assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
+    }
+}
+
+#[test]
+fn every_fixture_has_its_manifest_outcome() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/manifest.tsv")).unwrap();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in manifest.lines().skip(1) {
+        let (name, expected) = line.split_once('\t').unwrap();
+        count += 1;
+        let outcome = match normalize_profile_image(&fixture(name)) {
+            Ok(jpeg) => {
+                let s = jpeg.source();
+                let img = decode_rgb(jpeg.bytes());
+                assert_eq!((img.width(), img.height()), (1200, 1200), "{name}");
+                format!("ok {}x{}", s.displayed_width, s.displayed_height)
+            }
+            Err(e) => format!("error {}", e.code()),
+        };
+        if outcome != expected {
+            failures.push(format!("{name}: expected {expected}, got {outcome}"));
+        }
+    }
+    assert!(count >= 50, "manifest lists {count} fixtures");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} fixtures differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
