@@ -104,5 +104,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             peak as f64 / (1 << 20) as f64
         );
     }
+    largest_accepted();
     Ok(())
+}
+
+/// The largest square of each kind that the default limits accept, found by bisection on
+/// header-only files: above it the memory check refuses (`image.memory_limit_exceeded`), below it
+/// the file gets as far as the data check (`image.truncated`).
+fn largest_accepted() {
+    type Claim = fn(u32) -> Vec<u8>;
+    let kinds: [(&str, Claim); 4] = [
+        ("baseline JPEG 4:2:0", |n| {
+            synth::claim_jpeg(n as u16, n as u16, false)
+        }),
+        ("progressive JPEG 4:2:0", |n| {
+            synth::claim_jpeg(n as u16, n as u16, true)
+        }),
+        ("RGB PNG", |n| synth::claim_png(n, n, false)),
+        ("RGBA PNG", |n| synth::claim_png(n, n, true)),
+    ];
+    println!();
+    println!("| kind | largest square accepted by the default limits |");
+    println!("|---|---|");
+    for (kind, claim) in kinds {
+        let fits = |n: u32| {
+            let code = normalize_profile_image(&claim(n))
+                .map(|_| ())
+                .map_err(|e| e.code());
+            code != Err(profile_image::ErrorCode::MemoryLimitExceeded)
+                && code != Err(profile_image::ErrorCode::TooManyPixels)
+                && code != Err(profile_image::ErrorCode::DimensionsTooLarge)
+        };
+        let (mut lo, mut hi) = (16u32, 32768u32);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        println!(
+            "| {kind} | {lo}x{lo} ({:.0} MP) |",
+            f64::from(lo) * f64::from(lo) / 1e6
+        );
+    }
 }

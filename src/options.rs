@@ -99,7 +99,8 @@ impl CropAnchor {
 pub enum DamagedInput {
     /// Refuse it with `image.truncated` or `image.corrupt`.
     Reject,
-    /// Keep what decodes; the missing part stays grey (JPEG) or background (PNG).
+    /// Keep what decodes. A JPEG's missing part comes out grey; a PNG's missing rows are zero
+    /// (black, or transparent and so the background when the PNG has alpha).
     AcceptPartial,
 }
 
@@ -120,11 +121,12 @@ pub struct Limits {
     /// Largest accepted width times height. Default: 200 000 000 (our choice, because the
     /// largest phone sensors write 200 MP photos).
     pub max_pixels: u64,
-    /// Largest amount of memory the decode may need, estimated exactly from the header (decoded
-    /// planes, progressive coefficients, output buffer). Default: 256 MiB (our choice, because it
-    /// accepts every baseline JPEG up to `max_pixels` thanks to DCT-domain downscaling, a
-    /// progressive JPEG up to about 80 MP and an RGBA PNG up to 64 MP, while a server can run
-    /// several normalizations at once).
+    /// Largest amount of memory the decode and the later stages may need, computed exactly from
+    /// the header (decoded planes, progressive coefficients, output buffer, resizer buffers).
+    /// Default: 256 MiB (our choice, because it accepts every baseline JPEG up to `max_pixels`
+    /// thanks to DCT-domain downscaling, a progressive 4:2:0 JPEG up to about 72 MP, an RGB PNG up
+    /// to about 70 MP and an RGBA PNG up to about 27 MP, while a server can run several
+    /// normalizations at once; `cargo run --release --example measure` prints these sizes).
     pub max_decode_memory: usize,
     /// Largest number of scans in a JPEG. Default: 100 (our choice, because encoders write at most
     /// a few dozen, while each scan of a hostile progressive file costs a pass over the image).

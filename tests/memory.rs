@@ -73,9 +73,30 @@ fn memory_stays_within_what_the_limits_promise() {
         let (result, peak) =
             peak_of(|| normalize_profile_image_with(Upload::new(&bytes), &Options::default()));
         assert!(result.is_err(), "{name}");
+        println!("{name}: refused after {peak} bytes");
         assert!(
             peak < 16 << 10,
             "{name} allocated {peak} bytes before being refused"
+        );
+    }
+
+    // Headers within every limit whose data could not possibly hold the pixels they claim: refused
+    // as truncated before the decoder allocates for the claimed size. The PNG decoder has set up
+    // its row buffers and inflate state by then (proportional to the width, at most 32768).
+    for (what, bytes) in [
+        (
+            "8000x8000 progressive JPEG header",
+            synth::claim_jpeg(8000, 8000, true),
+        ),
+        ("8000x8000 RGB PNG header", synth::claim_png(8000, 8000, false)),
+    ] {
+        let (result, peak) =
+            peak_of(|| normalize_profile_image_with(Upload::new(&bytes), &Options::default()));
+        assert_eq!(result.unwrap_err().code(), ErrorCode::Truncated, "{what}");
+        println!("{what}: refused after {peak} bytes");
+        assert!(
+            peak < 256 << 10,
+            "{what} allocated {peak} bytes before being refused"
         );
     }
 

@@ -27,6 +27,9 @@ struct Header<'a> {
     adobe_transform: Option<u8>,
     /// Start-of-scan markers in the whole file (progressive files have several).
     scans: u32,
+    /// Bytes from the end of the first scan header to the end of the file: an upper bound on the
+    /// entropy-coded data.
+    scan_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +94,7 @@ fn read_header(bytes: &[u8]) -> Result<Header<'_>, Walk> {
                     return Err(Walk::Corrupt);
                 }
                 header.scans = 1 + count_later_scans(&bytes[pos..]);
+                header.scan_bytes = bytes.len() - pos;
                 return Ok(header);
             }
             0xE1 if header.exif.is_none() => {
@@ -138,6 +142,24 @@ fn read_frame(marker: u8, body: &[u8]) -> Option<Frame> {
         height: u32::from(u16::from_be_bytes([*h0, *h1])),
         sampling,
     })
+}
+
+/// Every 8x8 block of every component costs at least one bit of Huffman code (its DC
+/// difference, in sequential and progressive files alike), so a file whose scans are shorter
+/// than a bit per block cannot hold the picture its header claims.
+fn too_short_for_frame(frame: &Frame, scan_bytes: usize) -> bool {
+    let hmax = frame.sampling.iter().map(|s| u64::from(s.0)).max().unwrap_or(1);
+    let vmax = frame.sampling.iter().map(|s| u64::from(s.1)).max().unwrap_or(1);
+    let blocks: u64 = frame
+        .sampling
+        .iter()
+        .map(|&(h, v)| {
+            let w = (u64::from(frame.width) * u64::from(h)).div_ceil(hmax);
+            let ht = (u64::from(frame.height) * u64::from(v)).div_ceil(vmax);
+            w.div_ceil(8) * ht.div_ceil(8)
+        })
+        .sum();
+    (scan_bytes as u64) * 8 < blocks
 }
 
 /// In entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so every FF DA is a
@@ -267,6 +289,10 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     let needed =
         decode_bytes(&frame, divisor) + pipeline_bytes(decoded.0, decoded.1, channels, false, options);
     check_memory(needed, limits)?;
+    // Refused in both damaged-input modes: jpeg-decoder would allocate the whole frame first.
+    if too_short_for_frame(&frame, header.scan_bytes) {
+        return Err(ValidationError::truncated(NAME));
+    }
 
     let (data, partial) = match run_decoder(bytes, &frame, divisor, limits.max_decode_memory) {
         Ok(data) => (data, false),
@@ -412,6 +438,14 @@ mod tests {
         assert_eq!(scale_divisor(&frame(0xC0, 9590, 9600, &yuv), (1200, 1200)), 4);
         assert_eq!(scale_divisor(&frame(0xC0, 1000, 5000, &yuv), (1200, 1200)), 1);
         assert_eq!(scale_divisor(&frame(0xC3, 9600, 9600, &yuv), (1200, 1200)), 1);
+    }
+
+    #[test]
+    fn a_header_claiming_more_blocks_than_its_bits_is_too_short() {
+        let yuv = [(2, 2), (1, 1), (1, 1)];
+        // 1600x1600 4:2:0: 40000 luma + 2 x 10000 chroma blocks need at least 7500 bytes.
+        assert!(too_short_for_frame(&frame(0xC2, 1600, 1600, &yuv), 7499));
+        assert!(!too_short_for_frame(&frame(0xC2, 1600, 1600, &yuv), 7500));
     }
 
     #[test]

@@ -19,45 +19,72 @@ use crate::pixels::{Channels, Pixels};
 
 const NAME: &str = "PNG";
 
-/// Width, height and the most output channels the colour type can expand to, from the IHDR
-/// chunk, which the PNG spec requires right after the signature.
-fn read_ihdr(bytes: &[u8]) -> Result<(u32, u32, u64), ValidationError> {
+/// What the png crate may allocate for the chunks before the image data (iCCP, text, eXIf...).
+/// Our choice: 4 MiB holds any real ICC profile and EXIF block many times over.
+const METADATA_BUDGET: usize = 4 << 20;
+
+/// Deflate cannot expand data more than 1032 times; 1100 leaves room for zlib and chunk framing.
+const MAX_INFLATE_RATIO: u64 = 1100;
+
+struct Ihdr {
+    width: u32,
+    height: u32,
+    bits_per_pixel: u64,
+}
+
+/// The IHDR chunk, which the PNG spec requires right after the signature.
+fn read_ihdr(bytes: &[u8]) -> Result<Ihdr, ValidationError> {
     let Some(chunk) = bytes.get(8..26) else {
         return Err(ValidationError::truncated(NAME));
     };
     if chunk[0..8] != *b"\0\0\0\x0dIHDR" {
         return Err(ValidationError::corrupt(NAME));
     }
-    let width = u32::from_be_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]);
-    let height = u32::from_be_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]);
-    // A tRNS chunk (not yet read) can add an alpha channel to gray, RGB and palette images.
-    let channels = match chunk[17] {
-        0 | 4 => 2,
-        _ => 4,
+    let samples = match chunk[17] {
+        0 | 3 => 1,
+        4 => 2,
+        2 => 3,
+        6 => 4,
+        _ => return Err(ValidationError::corrupt(NAME)),
     };
-    Ok((width, height, channels))
+    Ok(Ihdr {
+        width: u32::from_be_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]),
+        height: u32::from_be_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]),
+        bits_per_pixel: samples * u64::from(chunk[16]),
+    })
+}
+
+/// Total length of the IDAT chunks, walking chunk headers only (no CRC, no inflate).
+fn idat_bytes(bytes: &[u8]) -> u64 {
+    let mut total = 0u64;
+    let mut pos = 8usize;
+    while let Some(header) = pos.checked_add(8).and_then(|end| bytes.get(pos..end)) {
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        if &header[4..8] == b"IDAT" {
+            total += len.min(bytes.len() - pos - 8) as u64;
+        } else if &header[4..8] == b"IEND" {
+            break;
+        }
+        pos = pos.saturating_add(12).saturating_add(len);
+    }
+    total
 }
 
 pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
     let limits = &options.limits;
-    let (width, height, max_channels) = read_ihdr(bytes)?;
+    let ihdr = read_ihdr(bytes)?;
+    let (width, height) = (ihdr.width, ihdr.height);
     check_dimensions(width, height, limits)?;
-    // Checked on the header's numbers, before the png crate reads further: the 8-bit output
-    // buffer, plus what the later stages need.
     let (w, h) = (u64::from(width), u64::from(height));
-    let needed = w * h * max_channels + pipeline_bytes(w, h, max_channels, true, options);
-    check_memory(needed, limits)?;
 
     let mut decoder = png::Decoder::new_with_limits(
         Cursor::new(bytes),
         png::Limits {
-            bytes: limits.max_decode_memory,
+            bytes: METADATA_BUDGET,
         },
     );
     decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| map_error(e, needed, limits.max_decode_memory))?;
+    let mut reader = decoder.read_info().map_err(map_error)?;
 
     let (color_type, _) = reader.output_color_type();
     let channels = match color_type {
@@ -67,8 +94,21 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         ColorType::Rgba => Channels::Rgba,
         ColorType::Indexed => return Err(ValidationError::internal("PNG palette expansion")),
     };
+    // Exact now that tRNS is known: the 8-bit output buffer, the metadata budget, and what the
+    // later stages need. Checked before the buffer is reserved.
+    let buffer_len = w * h * channels.count() as u64;
+    let needed = buffer_len
+        + METADATA_BUDGET as u64
+        + pipeline_bytes(w, h, channels.count() as u64, channels.has_alpha(), options);
+    check_memory(needed, limits)?;
+    // A file whose compressed data could not hold the pixels it claims even at deflate's best
+    // ratio is cut short: refuse it before anything is allocated for those pixels.
+    if idat_bytes(bytes) * MAX_INFLATE_RATIO < (w * h * ihdr.bits_per_pixel).div_ceil(8) {
+        return Err(ValidationError::truncated(NAME));
+    }
+
     let buffer_len = match reader.output_buffer_size() {
-        Some(len) if len as u64 <= w * h * max_channels => len,
+        Some(len) if len as u64 == buffer_len => len,
         _ => return Err(ValidationError::internal("PNG buffer size")),
     };
 
@@ -80,7 +120,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     let partial = match reader.next_frame(&mut data) {
         Ok(_) => false,
         Err(error) => {
-            let error = map_error(error, needed, limits.max_decode_memory);
+            let error = map_error(error);
             let recoverable = matches!(
                 error.code(),
                 crate::ErrorCode::Truncated | crate::ErrorCode::Corrupt
@@ -143,15 +183,15 @@ fn color_source(info: &png::Info<'_>) -> ColorSource {
     ColorSource::Unspecified
 }
 
-fn map_error(error: DecodingError, needed: u64, max_memory: usize) -> ValidationError {
+fn map_error(error: DecodingError) -> ValidationError {
     match error {
         DecodingError::IoError(ref io) if io.kind() == io::ErrorKind::UnexpectedEof => {
             ValidationError::truncated(NAME).with_source(error)
         }
+        // Only the metadata budget is enforced by the png crate; the pixel buffer is ours.
         DecodingError::LimitsExceeded => {
-            // The png crate's own allocations (metadata chunks, row buffers) went over the limit.
-            let needed = needed.max(max_memory as u64 + 1);
-            ValidationError::memory_limit_exceeded(needed, max_memory as u64).with_source(error)
+            let budget = METADATA_BUDGET as u64;
+            ValidationError::memory_limit_exceeded(budget + 1, budget).with_source(error)
         }
         DecodingError::Parameter(_) => ValidationError::internal("PNG decoding").with_source(error),
         _ => ValidationError::corrupt(NAME).with_source(error),

@@ -62,3 +62,51 @@ pub fn photo_png_rgba(w: u32, h: u32) -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// A real 16x16 JPEG (baseline or progressive) whose frame header is patched to claim `w` x `h`:
+/// a header-only bomb.
+pub fn claim_jpeg(w: u16, h: u16, progressive: bool) -> Vec<u8> {
+    let mut bytes = photo_jpeg(16, 16, progressive);
+    let marker = if progressive { 0xC2 } else { 0xC0 };
+    let sof = bytes
+        .windows(2)
+        .position(|m| m == [0xFF, marker])
+        .expect("frame header");
+    bytes[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+    bytes[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+    bytes
+}
+
+/// A 1x1 RGB or RGBA PNG whose IHDR is patched (with a correct CRC) to claim `w` x `h`.
+pub fn claim_png(w: u32, h: u32, alpha: bool) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, 1, 1);
+    encoder.set_color(if alpha {
+        png::ColorType::Rgba
+    } else {
+        png::ColorType::Rgb
+    });
+    let pixel: &[u8] = if alpha { &[1, 2, 3, 4] } else { &[1, 2, 3] };
+    encoder.write_header().unwrap().write_image_data(pixel).unwrap();
+    bytes[16..20].copy_from_slice(&w.to_be_bytes());
+    bytes[20..24].copy_from_slice(&h.to_be_bytes());
+    let crc = crc32(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+    bytes
+}
+
+/// CRC-32 as PNG uses it (bitwise; only for test data).
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}

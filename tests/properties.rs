@@ -1,0 +1,157 @@
+//! Properties over generated inputs (case count from `PROPTEST_CASES`, default 256):
+//! - sniffing is total and agrees with a plain prefix check;
+//! - any small picture, JPEG or PNG, with or without alpha, in any EXIF orientation, normalizes
+//!   to a decodable JPEG of exactly the target size, and a uniform one keeps its colour;
+//! - valid files with bytes flipped or cut off never panic and fail only with the codes that
+//!   describe damaged input, never with an internal error.
+//!
+//! Targets are small (48x32) so each case takes milliseconds.
+
+use std::path::Path;
+
+use profile_image::{detect, normalize_profile_image_with, ErrorCode, FileType, Options, Upload};
+use proptest::prelude::*;
+
+fn options() -> Options {
+    let mut options = Options::default();
+    (options.width, options.height) = (48, 32);
+    options
+}
+
+/// Big-endian TIFF with one IFD entry: orientation.
+fn orientation_tiff(value: u16) -> Vec<u8> {
+    let mut t = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+    t.extend(value.to_be_bytes());
+    t.extend([0, 0, 0, 0, 0, 0]);
+    t
+}
+
+fn encode_jpeg(w: u16, h: u16, rgb: &[u8], orientation: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 95);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(orientation_tiff(orientation));
+    encoder.add_app_segment(1, app1).unwrap();
+    encoder.encode(rgb, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+    out
+}
+
+fn encode_png(w: u32, h: u32, pixels: &[u8], alpha: bool, orientation: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(if alpha {
+        png::ColorType::Rgba
+    } else {
+        png::ColorType::Rgb
+    });
+    let mut writer = encoder.write_header().unwrap();
+    writer
+        .write_chunk(png::chunk::ChunkType(*b"eXIf"), &orientation_tiff(orientation))
+        .unwrap();
+    writer.write_image_data(pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+fn small_picture() -> impl Strategy<Value = (u32, u32, bool, bool, u16, Vec<u8>)> {
+    (1u32..=40, 1u32..=40, any::<bool>(), any::<bool>(), 1u16..=8).prop_flat_map(|(w, h, png, alpha, o)| {
+        let alpha = png && alpha;
+        let len = (w * h) as usize * if alpha { 4 } else { 3 };
+        (
+            Just(w),
+            Just(h),
+            Just(png),
+            Just(alpha),
+            Just(o),
+            prop::collection::vec(any::<u8>(), len),
+        )
+    })
+}
+
+fn encode(w: u32, h: u32, png: bool, alpha: bool, orientation: u16, pixels: &[u8]) -> Vec<u8> {
+    if png {
+        encode_png(w, h, pixels, alpha, orientation)
+    } else {
+        encode_jpeg(w as u16, h as u16, pixels, orientation)
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)).unwrap()
+}
+
+const VALID: [&str; 10] = [
+    "gray.jpg",
+    "progressive.jpg",
+    "restart-interval.jpg",
+    "cmyk-adobe.jpg",
+    "display-p3-split-icc.jpg",
+    "orientation-6-little-endian.jpg",
+    "interlaced-adam7.png",
+    "palette-trns.png",
+    "orientation-6.png",
+    "icc-p3.png",
+];
+
+/// What damaged input may be reported as. Never `Internal`, never a panic.
+const DAMAGE_CODES: [ErrorCode; 10] = [
+    ErrorCode::Empty,
+    ErrorCode::Truncated,
+    ErrorCode::Corrupt,
+    ErrorCode::UnsupportedEncoding,
+    ErrorCode::UnsupportedType,
+    ErrorCode::ZeroDimensions,
+    ErrorCode::DimensionsTooLarge,
+    ErrorCode::TooManyPixels,
+    ErrorCode::MemoryLimitExceeded,
+    ErrorCode::TooManyScans,
+];
+
+proptest! {
+    #[test]
+    fn sniffing_is_total_and_agrees_with_a_prefix_check(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        let detected = detect(&bytes);
+        prop_assert_eq!(detected == FileType::Jpeg, bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
+        prop_assert_eq!(detected == FileType::Png, bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    }
+
+    #[test]
+    fn any_small_picture_normalizes_to_the_target_size((w, h, png, alpha, o, pixels) in small_picture()) {
+        let bytes = encode(w, h, png, alpha, o, &pixels);
+        let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options()).unwrap();
+        prop_assert_eq!((jpeg.width(), jpeg.height()), (48, 32));
+        prop_assert_eq!(jpeg.source().orientation.to_exif(), o);
+        let decoded = image::load_from_memory(jpeg.bytes()).unwrap();
+        prop_assert_eq!((decoded.width(), decoded.height()), (48, 32));
+    }
+
+    #[test]
+    fn a_uniform_picture_keeps_its_colour(w in 1u32..=40, h in 1u32..=40, png: bool, o in 1u16..=8, rgb: [u8; 3]) {
+        let pixels = rgb.repeat((w * h) as usize);
+        let bytes = encode(w, h, png, false, o, &pixels);
+        let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options()).unwrap();
+        let decoded = image::load_from_memory(jpeg.bytes()).unwrap().to_rgb8();
+        let centre = decoded.get_pixel(24, 16).0;
+        // Two lossy encodes (q95 in, q85 4:2:0 out) of a flat colour; JPEG input adds its own.
+        let tolerance = if png { 6 } else { 10 };
+        for c in 0..3 {
+            prop_assert!((i32::from(centre[c]) - i32::from(rgb[c])).abs() <= tolerance, "{:?} -> {:?}", rgb, centre);
+        }
+    }
+
+    #[test]
+    fn damaged_files_fail_cleanly(which in 0..VALID.len(), cut in any::<prop::sample::Index>(), flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..4), truncate: bool) {
+        let mut bytes = fixture(VALID[which]);
+        for (at, xor) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= xor;
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        match normalize_profile_image_with(Upload::new(&bytes), &options()) {
+            Ok(jpeg) => prop_assert_eq!((jpeg.width(), jpeg.height()), (48, 32)),
+            Err(error) => prop_assert!(DAMAGE_CODES.contains(&error.code()), "{}: {:?}", VALID[which], error),
+        }
+    }
+}
