@@ -8,40 +8,17 @@
 //! above the input bytes (counting allocator), and the output size. `--write-inputs DIR` also
 //! saves the inputs, so the command-line example can be timed on them.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use profile_image::normalize_profile_image;
 
+#[path = "../tests/support/counting.rs"]
+mod counting;
 #[path = "../tests/support/synth.rs"]
 mod synth;
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator and only adds bookkeeping. (Example code: the crate
-// itself forbids unsafe.)
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut runs = 7;
@@ -87,13 +64,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut peak = 0;
         let mut out_len = 0;
         for _ in 0..runs {
-            let base = CURRENT.load(Ordering::Relaxed);
-            PEAK.store(base, Ordering::Relaxed);
             let start = Instant::now();
-            let jpeg = normalize_profile_image(bytes)?;
+            let (jpeg, run_peak) = counting::peak_of(|| normalize_profile_image(bytes));
             times.push(start.elapsed());
-            peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
-            out_len = jpeg.bytes().len();
+            peak = peak.max(run_peak);
+            out_len = jpeg?.bytes().len();
         }
         times.sort();
         let median = times[times.len() / 2];

@@ -229,6 +229,35 @@ mod tests {
     }
 
     #[test]
+    fn cicp_display_p3_is_converted_and_cicp_srgb_is_left_alone() {
+        // Primaries 12 (P3-D65) with the sRGB transfer (13): P3 (180, 80, 60) is sRGB (194, 72, 54).
+        let source = ColorSource::Cicp {
+            primaries: 12,
+            transfer: 13,
+        };
+        let (out, outcome) = to_srgb(one(Channels::Rgb, &[180, 80, 60]), &source);
+        assert_eq!(outcome, ColorConversion::Converted);
+        let expected = [194, 72, 54];
+        assert!(
+            out.data
+                .iter()
+                .zip(expected)
+                .all(|(&a, e)| (i32::from(a) - e).abs() <= 2),
+            "{:?}",
+            out.data
+        );
+
+        let srgb = ColorSource::Cicp {
+            primaries: 1,
+            transfer: 13,
+        };
+        assert_eq!(
+            to_srgb(one(Channels::Rgb, &[1, 2, 3]), &srgb),
+            (one(Channels::Rgb, &[1, 2, 3]), ColorConversion::Srgb)
+        );
+    }
+
+    #[test]
     fn linear_gamma_png_is_brightened() {
         // Linear 50% gray is sRGB 188.
         let (out, outcome) = to_srgb(
