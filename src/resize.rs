@@ -28,14 +28,24 @@ pub(crate) fn cover_box(source: (u32, u32), target: (u32, u32), anchor: (f64, f6
     let (sw, sh) = (f64::from(source.0), f64::from(source.1));
     let (tw, th) = (f64::from(target.0), f64::from(target.1));
     let scale = (tw / sw).max(th / sh);
-    let width = (tw / scale).min(sw);
-    let height = (th / scale).min(sh);
+    let (left, width) = place((tw / scale).min(sw), sw, anchor.0);
+    let (top, height) = place((th / scale).min(sh), sh, anchor.1);
     CropBox {
-        left: (sw - width) * anchor.0.clamp(0.0, 1.0),
-        top: (sh - height) * anchor.1.clamp(0.0, 1.0),
+        left,
+        top,
         width,
         height,
     }
+}
+
+/// Puts a span of `length` at `anchor` of the free space in `0..full`, shrinking it by the last
+/// ulp if rounding would make it end past `full` (the resizer refuses such a box).
+fn place(mut length: f64, full: f64, anchor: f64) -> (f64, f64) {
+    let start = ((full - length) * anchor.clamp(0.0, 1.0)).clamp(0.0, full - length);
+    while start + length > full {
+        length = f64::from_bits(length.to_bits() - 1);
+    }
+    (start, length)
 }
 
 /// Crops to the target aspect and scales to exactly `target` with Lanczos3.
@@ -106,6 +116,26 @@ mod tests {
                 height: 3000.0
             }
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cover_box_stays_inside_keeps_the_aspect_and_honours_the_anchor(
+            sw in 1u32..100_000, sh in 1u32..100_000, tw in 1u32..65_536, th in 1u32..65_536,
+            ax in 0.0f64..=1.0, ay in 0.0f64..=1.0,
+        ) {
+            let b = cover_box((sw, sh), (tw, th), (ax, ay));
+            let (fw, fh) = (f64::from(sw), f64::from(sh));
+            proptest::prop_assert!(b.left >= 0.0 && b.top >= 0.0);
+            proptest::prop_assert!(b.left + b.width <= fw && b.top + b.height <= fh);
+            // One side is the whole source side; the other keeps the target's aspect.
+            proptest::prop_assert!((b.width - fw).abs() < 1e-6 * fw || (b.height - fh).abs() < 1e-6 * fh);
+            let aspect = (b.width / b.height) / (f64::from(tw) / f64::from(th));
+            proptest::prop_assert!((aspect - 1.0).abs() < 1e-9, "aspect off by {}", aspect);
+            // Centred means equal margins.
+            let centred = cover_box((sw, sh), (tw, th), (0.5, 0.5));
+            proptest::prop_assert!((centred.left - (fw - centred.left - centred.width)).abs() < 1e-6 * fw);
+        }
     }
 
     #[test]
