@@ -409,7 +409,11 @@ fn top_anchor_means_the_displayed_top_of_a_rotated_photo() {
 
 #[test]
 fn truncated_uploads_are_refused_by_default_and_kept_on_request() {
-    for name in ["truncated-half.jpg", "truncated-half.png"] {
+    for name in [
+        "truncated-half.jpg",
+        "truncated-half-then-eoi.jpg",
+        "truncated-half.png",
+    ] {
         let bytes = fixture(name);
         assert_eq!(error_of(&bytes).code(), ErrorCode::Truncated, "{name}");
         let mut options = Options::default();
@@ -417,6 +421,24 @@ fn truncated_uploads_are_refused_by_default_and_kept_on_request() {
         let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options).expect(name);
         assert!(jpeg.source().partial, "{name}");
         assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
+    }
+}
+
+#[test]
+fn narrow_strips_with_small_targets_keep_exact_sizes() {
+    // jpeg-decoder picks its DCT scale by either axis; a 297x2 strip must not come out 38x1.
+    let data = [90u8, 160, 200].repeat(297 * 2);
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, 90)
+        .encode(&data, 297, 2, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    for (w, h) in [(100, 1), (2, 1), (1, 1), (297, 2), (64, 64)] {
+        let mut options = Options::default();
+        (options.width, options.height) = (w, h);
+        let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options)
+            .unwrap_or_else(|e| panic!("{w}x{h}: {e}"));
+        let img = decode_rgb(jpeg.bytes());
+        assert_eq!((img.width(), img.height()), (w, h));
     }
 }
 

@@ -83,8 +83,7 @@ fn check_dimensions(width: u32, height: u32, limits: &Limits) -> Result<(), Vali
 
 /// Memory the stages after decoding need for a decoded picture of `decoded_w` x `decoded_h`
 /// with `channels` channels: a premultiplied copy of the source when it has alpha (the resizer
-/// makes one), the resizer's intermediate (one pass of the separable convolution, at most target
-/// width x decoded height) and the fixed-size buffers of the target.
+/// makes one), the resizer's intermediate, and the fixed-size buffers of the target.
 fn pipeline_bytes(decoded_w: u64, decoded_h: u64, channels: u64, has_alpha: bool, options: &Options) -> u64 {
     let (tw, th) = (u64::from(options.width), u64::from(options.height));
     let premultiplied = if has_alpha {
@@ -92,9 +91,20 @@ fn pipeline_bytes(decoded_w: u64, decoded_h: u64, channels: u64, has_alpha: bool
     } else {
         0
     };
-    // The intermediate is at most as wide as the larger target side (the target may be rotated
-    // back); then come the resized, converted, flattened, upright and encoded pictures.
-    premultiplied + tw.max(th) * decoded_h * channels + tw * th * (4 + 4 + 3 + 3 + 3)
+    // The target may still be turned by the EXIF orientation: take the larger of both ways.
+    let intermediate = resize_intermediate(decoded_w, decoded_h, tw, th)
+        .max(resize_intermediate(decoded_w, decoded_h, th, tw));
+    // Then the resized, converted, flattened, upright and encoded pictures.
+    premultiplied + intermediate * channels + tw * th * (4 + 4 + 3 + 3 + 3)
+}
+
+/// Pixels in fast_image_resize's intermediate for a cover resize of `w` x `h` to `tw` x `th`:
+/// for 8-bit pixels it runs the vertical pass first, into the crop's source columns (plus the
+/// Lanczos3 filter's reach of 3 source steps each side) by the target's rows.
+fn resize_intermediate(w: u64, h: u64, tw: u64, th: u64) -> u64 {
+    let crop_w = w.min((h * tw).div_ceil(th));
+    let reach = 6 * w.div_ceil(tw) + 8;
+    w.min(crop_w + reach) * th
 }
 
 /// Refuses a decode whose estimated memory exceeds the limit.

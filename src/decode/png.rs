@@ -84,6 +84,9 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         },
     );
     decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
+    // Text chunks are never used; skipping them keeps a PNG with megabytes of text from
+    // filling the metadata budget.
+    decoder.set_ignore_text_chunk(true);
     let mut reader = decoder.read_info().map_err(map_error)?;
 
     let (color_type, _) = reader.output_color_type();

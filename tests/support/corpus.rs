@@ -420,6 +420,22 @@ fn damaged_fixtures(out: &mut Vec<Fixture>) {
         "the cut must fall in the entropy-coded data"
     );
     out.push(error("truncated-half.jpg", whole[..cut].to_vec(), TRUNCATED));
+    // The same cut, closed with an EOI marker as some repair tools and proxies do. Decoders pad
+    // the missing blocks with zero bits and "succeed" with a flat lower half; it must still be
+    // reported as truncated.
+    let mut closed = whole[..cut].to_vec();
+    closed.extend_from_slice(&[0xFF, 0xD9]);
+    out.push(error("truncated-half-then-eoi.jpg", closed, TRUNCATED));
+    // A progressive file cut inside its first (DC) scan and closed with EOI.
+    let progressive = jpeg(&photo(300, 200), rgb(90, S420), |e| e.set_progressive(true));
+    let (_, first_scan) = segment(&progressive, 0xDA);
+    let mut closed = progressive[..first_scan + 40].to_vec();
+    closed.extend_from_slice(&[0xFF, 0xD9]);
+    out.push(error(
+        "progressive-cut-in-dc-scan-then-eoi.jpg",
+        closed,
+        TRUNCATED,
+    ));
 
     let (_, sof_end) = segment(&whole, 0xC0);
     out.push(error(
@@ -476,8 +492,12 @@ fn limit_fixtures(out: &mut Vec<Fixture>) {
         sof[7..9].copy_from_slice(&65535u16.to_be_bytes()); // width
     });
     out.push(error("bomb-65535x65535.jpg", bomb, DIMENSIONS_TOO_LARGE));
+    // Height 0 is JPEG's "height given later by a DNL marker": valid, but unsupported.
     let flat = patch_sof(&small, 0xC0, |sof| sof[5..7].copy_from_slice(&[0, 0]));
-    out.push(error("zero-height.jpg", flat, ZERO_DIMENSIONS));
+    out.push(error("zero-height.jpg", flat, UNSUPPORTED_ENCODING));
+    // Width 0 has no such meaning: the picture is empty.
+    let thin = patch_sof(&small, 0xC0, |sof| sof[7..9].copy_from_slice(&[0, 0]));
+    out.push(error("zero-width.jpg", thin, ZERO_DIMENSIONS));
 
     let bomb = png_header_only(100_000, 100_000);
     out.push(error("bomb-100000x100000.png", bomb, DIMENSIONS_TOO_LARGE));

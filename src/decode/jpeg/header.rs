@@ -1,0 +1,223 @@
+//! The JPEG header, read by our own marker walk before any decoder sees the file: the frame
+//! (size, coding process, precision, components and sampling), EXIF, ICC chunks, Adobe APP14, and
+//! how many scans and scan bytes follow. Untrusted input: every length is bounds-checked.
+
+/// What the marker walk learned before the first scan.
+#[derive(Debug, Default)]
+pub(super) struct Header<'a> {
+    pub(super) frame: Option<Frame>,
+    pub(super) exif: Option<&'a [u8]>,
+    pub(super) icc_chunks: Vec<IccChunk<'a>>,
+    /// The transform byte of an Adobe APP14 segment: 0 = CMYK or RGB, 1 = YCbCr, 2 = YCCK.
+    pub(super) adobe_transform: Option<u8>,
+    /// Start-of-scan markers in the whole file (progressive files have several).
+    pub(super) scans: u32,
+    /// Bytes from the end of the first scan header to the end of the file: an upper bound on the
+    /// entropy-coded data.
+    pub(super) scan_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Frame {
+    pub(super) marker: u8,
+    pub(super) precision: u8,
+    pub(super) width: u32,
+    pub(super) height: u32,
+    /// Component identifiers, in frame order (scans name components by them).
+    pub(super) ids: Vec<u8>,
+    /// (horizontal, vertical) sampling factor per component.
+    pub(super) sampling: Vec<(u8, u8)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IccChunk<'a> {
+    seq: u8,
+    count: u8,
+    data: &'a [u8],
+}
+
+pub(super) enum Walk {
+    Truncated,
+    Corrupt,
+}
+
+/// Walks the segments from SOI to the first SOS, then counts the remaining SOS markers.
+pub(super) fn read_header(bytes: &[u8]) -> Result<Header<'_>, Walk> {
+    let mut header = Header::default();
+    let mut pos = 2; // after SOI
+    loop {
+        // Skip anything up to a marker: libjpeg and jpeg-decoder tolerate junk between segments.
+        while *bytes.get(pos).ok_or(Walk::Truncated)? != 0xFF {
+            pos += 1;
+        }
+        while *bytes.get(pos).ok_or(Walk::Truncated)? == 0xFF {
+            pos += 1; // fill bytes
+        }
+        let marker = bytes[pos];
+        pos += 1;
+        match marker {
+            0xD0..=0xD7 | 0x01 | 0xD8 => continue,
+            0xD9 => return Err(Walk::Corrupt), // EOI before any scan
+            _ => {}
+        }
+        let len = u16::from_be_bytes([
+            *bytes.get(pos).ok_or(Walk::Truncated)?,
+            *bytes.get(pos + 1).ok_or(Walk::Truncated)?,
+        ]) as usize;
+        if len < 2 {
+            return Err(Walk::Corrupt);
+        }
+        let body = bytes.get(pos + 2..pos + len).ok_or(Walk::Truncated)?;
+        pos += len;
+        match marker {
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                if header.frame.is_some() {
+                    return Err(Walk::Corrupt);
+                }
+                header.frame = Some(read_frame(marker, body).ok_or(Walk::Corrupt)?);
+            }
+            0xDA => {
+                if header.frame.is_none() {
+                    return Err(Walk::Corrupt);
+                }
+                header.scans = 1 + count_later_scans(&bytes[pos..]);
+                header.scan_bytes = bytes.len() - pos;
+                return Ok(header);
+            }
+            0xE1 if header.exif.is_none() => {
+                if let Some(tiff) = body.strip_prefix(b"Exif\0\0") {
+                    header.exif = Some(tiff);
+                }
+            }
+            0xE2 => {
+                if let Some([seq, count, data @ ..]) = body.strip_prefix(b"ICC_PROFILE\0") {
+                    header.icc_chunks.push(IccChunk {
+                        seq: *seq,
+                        count: *count,
+                        data,
+                    });
+                }
+            }
+            0xEE if body.len() >= 12 && body.starts_with(b"Adobe") => {
+                header.adobe_transform = Some(body[11]);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn read_frame(marker: u8, body: &[u8]) -> Option<Frame> {
+    let [precision, h0, h1, w0, w1, n, rest @ ..] = body else {
+        return None;
+    };
+    let n = usize::from(*n);
+    if n == 0 || rest.len() < n * 3 {
+        return None;
+    }
+    let mut sampling = Vec::with_capacity(n);
+    let mut ids = Vec::with_capacity(n);
+    for c in rest[..n * 3].chunks_exact(3) {
+        ids.push(c[0]);
+        let (h, v) = (c[1] >> 4, c[1] & 0x0F);
+        if !(1..=4).contains(&h) || !(1..=4).contains(&v) {
+            return None;
+        }
+        sampling.push((h, v));
+    }
+    Some(Frame {
+        marker,
+        precision: *precision,
+        width: u32::from(u16::from_be_bytes([*w0, *w1])),
+        height: u32::from(u16::from_be_bytes([*h0, *h1])),
+        ids,
+        sampling,
+    })
+}
+
+/// Every 8x8 block of every component costs at least one bit of Huffman code (its DC
+/// difference, in sequential and progressive files alike), so a file whose scans are shorter
+/// than a bit per block cannot hold the picture its header claims.
+pub(super) fn too_short_for_frame(frame: &Frame, scan_bytes: usize) -> bool {
+    if frame.marker == 0xC3 {
+        // Lossless coding spends at least one bit on every sample.
+        let samples = u64::from(frame.width) * u64::from(frame.height) * frame.sampling.len() as u64;
+        return (scan_bytes as u64) * 8 < samples;
+    }
+    let hmax = frame.sampling.iter().map(|s| u64::from(s.0)).max().unwrap_or(1);
+    let vmax = frame.sampling.iter().map(|s| u64::from(s.1)).max().unwrap_or(1);
+    let blocks: u64 = frame
+        .sampling
+        .iter()
+        .map(|&(h, v)| {
+            let w = (u64::from(frame.width) * u64::from(h)).div_ceil(hmax);
+            let ht = (u64::from(frame.height) * u64::from(v)).div_ceil(vmax);
+            w.div_ceil(8) * ht.div_ceil(8)
+        })
+        .sum();
+    (scan_bytes as u64) * 8 < blocks
+}
+
+/// In entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so every FF DA is a
+/// real start-of-scan marker.
+fn count_later_scans(rest: &[u8]) -> u32 {
+    rest.windows(2)
+        .filter(|w| w == &[0xFF, 0xDA])
+        .count()
+        .try_into()
+        .unwrap_or(u32::MAX)
+}
+
+/// ICC chunks are numbered 1..=count; any gap, duplicate or disagreement means the profile is
+/// unusable, and the picture falls back to sRGB rather than failing.
+pub(super) fn reassemble_icc(chunks: &[IccChunk<'_>]) -> Option<Vec<u8>> {
+    let count = chunks.first()?.count;
+    if count == 0 || chunks.len() != usize::from(count) {
+        return None;
+    }
+    let mut ordered: Vec<Option<&[u8]>> = vec![None; usize::from(count)];
+    for chunk in chunks {
+        if chunk.count != count || chunk.seq == 0 || chunk.seq > count {
+            return None;
+        }
+        let slot = &mut ordered[usize::from(chunk.seq - 1)];
+        if slot.replace(chunk.data).is_some() {
+            return None;
+        }
+    }
+    ordered.into_iter().try_fold(Vec::new(), |mut profile, part| {
+        profile.extend_from_slice(part?);
+        Some(profile)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(seq: u8, count: u8, data: &[u8]) -> IccChunk<'_> {
+        IccChunk { seq, count, data }
+    }
+
+    #[test]
+    fn icc_chunks_are_joined_in_sequence_order() {
+        let chunks = [chunk(2, 3, b"bb"), chunk(3, 3, b"c"), chunk(1, 3, b"aaa")];
+        assert_eq!(reassemble_icc(&chunks).as_deref(), Some(&b"aaabbc"[..]));
+    }
+
+    #[test]
+    fn inconsistent_icc_chunks_are_dropped() {
+        assert_eq!(reassemble_icc(&[]), None);
+        assert_eq!(reassemble_icc(&[chunk(1, 2, b"a")]), None, "missing chunk");
+        assert_eq!(
+            reassemble_icc(&[chunk(1, 2, b"a"), chunk(1, 2, b"b")]),
+            None,
+            "duplicate"
+        );
+        assert_eq!(reassemble_icc(&[chunk(0, 1, b"a")]), None, "seq 0");
+        assert_eq!(
+            reassemble_icc(&[chunk(1, 1, b"a"), chunk(2, 2, b"b")]),
+            None,
+            "count disagrees"
+        );
+    }
+}
