@@ -107,7 +107,33 @@ const DAMAGE_CODES: [ErrorCode; 10] = [
     ErrorCode::TooManyScans,
 ];
 
+/// Sequential JPEG fixtures: every byte of their scans is needed.
+const SEQUENTIAL: [&str; 6] = [
+    "gray.jpg",
+    "restart-interval.jpg",
+    "subsampling-411.jpg",
+    "odd-size-333x177.jpg",
+    "cmyk-adobe.jpg",
+    "ycck-adobe.jpg",
+];
+
 proptest! {
+    #[test]
+    fn a_sequential_jpeg_cut_anywhere_in_its_scan_and_closed_with_eoi_is_truncated(
+        which in 0..SEQUENTIAL.len(),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let whole = fixture(SEQUENTIAL[which]);
+        let sos = whole.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let scan_start = sos + 2 + usize::from(u16::from_be_bytes([whole[sos + 2], whole[sos + 3]]));
+        let eoi = whole.len() - 2;
+        let cut = scan_start + at.index(eoi - scan_start);
+        let mut bytes = whole[..cut].to_vec();
+        bytes.extend_from_slice(&[0xFF, 0xD9]);
+        let error = normalize_profile_image_with(Upload::new(&bytes), &options()).unwrap_err();
+        prop_assert_eq!(error.code(), ErrorCode::Truncated, "{} cut at {} of {}", SEQUENTIAL[which], cut, whole.len());
+    }
+
     #[test]
     fn sniffing_is_total_and_agrees_with_a_prefix_check(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
         let detected = detect(&bytes);

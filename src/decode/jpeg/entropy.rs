@@ -50,6 +50,7 @@ struct Huffman {
 }
 
 #[derive(Clone, Copy, Default)]
+#[repr(C, align(4))] // one aligned 32-bit load per lookup
 struct Entry {
     symbol: u8,
     /// Code length; 0 for a prefix of a longer code (or of none).
@@ -132,7 +133,7 @@ impl<'a> Bits<'a> {
 
     /// Tops the buffer up to at least `need` bits if the data allows; returns whether it could.
     /// Reads ahead up to 56 bits, never past a marker.
-    #[inline]
+    #[inline(always)]
     fn fill(&mut self, need: u32) -> bool {
         if self.count < need {
             self.refill();
@@ -141,15 +142,16 @@ impl<'a> Bits<'a> {
     }
 
     fn refill(&mut self) {
-        // Fast path: six bytes with no 0xFF among them go in at once.
-        if self.marker.is_none() && self.count <= 8 {
-            if let Some(six) = self.data.get(self.pos..self.pos + 6) {
-                if !six.contains(&0xFF) {
-                    let mut word = [0u8; 8];
-                    word[..6].copy_from_slice(six);
-                    self.buffer |= u64::from_be_bytes(word) >> self.count;
-                    self.count += 48;
-                    self.pos += 6;
+        // Fast path: as many whole bytes as fit, loaded at once when none of them is 0xFF.
+        let n = ((56 - self.count) / 8) as usize;
+        if self.marker.is_none() && n > 0 {
+            if let Some(eight) = self.data.get(self.pos..self.pos + 8) {
+                if !eight[..n].contains(&0xFF) {
+                    let word = u64::from_be_bytes(eight.try_into().unwrap_or([0; 8]));
+                    let bits = 8 * n as u32;
+                    self.buffer |= (word >> (64 - bits)) << (64 - bits - self.count);
+                    self.count += bits;
+                    self.pos += n;
                     return;
                 }
             }
@@ -182,7 +184,7 @@ impl<'a> Bits<'a> {
     }
 
     /// Consumes one code and the extra bits that follow it; returns the symbol.
-    #[inline]
+    #[inline(always)]
     fn code_and_extra(&mut self, table: &Huffman) -> Result<u8, Damage> {
         // Room for the longest code of the lookup (12 bits) and its extra bits (16).
         self.fill(28);
