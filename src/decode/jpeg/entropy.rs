@@ -416,26 +416,19 @@ fn walk_scan(
     dc: &[Option<Huffman>; 4],
     ac: &[Option<Huffman>; 4],
 ) -> Result<usize, Damage> {
-    let hmax = u32::from(frame.sampling.iter().map(|s| s.0).max().unwrap_or(1));
-    let vmax = u32::from(frame.sampling.iter().map(|s| s.1).max().unwrap_or(1));
     // (MCUs across, MCUs down, blocks per MCU for each scan component).
     let (mcus_x, mcus_y, per_mcu): (u32, u32, Vec<(ScanComponent, u32)>) = if scan.components.len() == 1 {
         // A non-interleaved scan covers only the component's own blocks, one per MCU.
         let c = scan.components[0];
-        let (h, v) = frame.sampling[c.index];
-        let w = (frame.width * u32::from(h)).div_ceil(hmax).div_ceil(8);
-        let ht = (frame.height * u32::from(v)).div_ceil(vmax).div_ceil(8);
-        (w, ht, vec![(c, 1)])
+        let (w, h) = frame.component_blocks(c.index);
+        (w, h, vec![(c, 1)])
     } else {
         let blocks = scan.components.iter().map(|&c| {
             let (h, v) = frame.sampling[c.index];
             (c, u32::from(h) * u32::from(v))
         });
-        (
-            frame.width.div_ceil(8 * hmax),
-            frame.height.div_ceil(8 * vmax),
-            blocks.collect(),
-        )
+        let (mcus_x, mcus_y) = frame.mcus();
+        (mcus_x, mcus_y, blocks.collect())
     };
     let kind = match (progressive, scan.start, scan.high) {
         (false, _, _) => Kind::Sequential,

@@ -29,6 +29,30 @@ pub(super) struct Frame {
     pub(super) sampling: Vec<(u8, u8)>,
 }
 
+impl Frame {
+    fn max_sampling(&self) -> (u32, u32) {
+        let h = self.sampling.iter().map(|s| s.0).max().unwrap_or(1);
+        let v = self.sampling.iter().map(|s| s.1).max().unwrap_or(1);
+        (u32::from(h), u32::from(v))
+    }
+
+    /// MCUs across and down: the grid of an interleaved scan.
+    pub(super) fn mcus(&self) -> (u32, u32) {
+        let (hmax, vmax) = self.max_sampling();
+        (self.width.div_ceil(8 * hmax), self.height.div_ceil(8 * vmax))
+    }
+
+    /// Blocks across and down of one component, without the MCU padding: the grid of a
+    /// non-interleaved scan.
+    pub(super) fn component_blocks(&self, index: usize) -> (u32, u32) {
+        let (hmax, vmax) = self.max_sampling();
+        let (h, v) = self.sampling[index];
+        let w = (u64::from(self.width) * u64::from(h)).div_ceil(u64::from(hmax));
+        let ht = (u64::from(self.height) * u64::from(v)).div_ceil(u64::from(vmax));
+        (w.div_ceil(8) as u32, ht.div_ceil(8) as u32)
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(super) struct IccChunk<'a> {
     seq: u8,
@@ -143,15 +167,10 @@ pub(super) fn too_short_for_frame(frame: &Frame, scan_bytes: usize) -> bool {
         let samples = u64::from(frame.width) * u64::from(frame.height) * frame.sampling.len() as u64;
         return (scan_bytes as u64) * 8 < samples;
     }
-    let hmax = frame.sampling.iter().map(|s| u64::from(s.0)).max().unwrap_or(1);
-    let vmax = frame.sampling.iter().map(|s| u64::from(s.1)).max().unwrap_or(1);
-    let blocks: u64 = frame
-        .sampling
-        .iter()
-        .map(|&(h, v)| {
-            let w = (u64::from(frame.width) * u64::from(h)).div_ceil(hmax);
-            let ht = (u64::from(frame.height) * u64::from(v)).div_ceil(vmax);
-            w.div_ceil(8) * ht.div_ceil(8)
+    let blocks: u64 = (0..frame.sampling.len())
+        .map(|i| {
+            let (w, h) = frame.component_blocks(i);
+            u64::from(w) * u64::from(h)
         })
         .sum();
     (scan_bytes as u64) * 8 < blocks

@@ -74,10 +74,8 @@ fn scale_divisor(frame: &Frame, target: (u32, u32)) -> u32 {
 /// its own (scaled) resolution, the interleaved output, and for progressive files the
 /// coefficients of every block at full resolution (they must survive between scans).
 fn decode_bytes(frame: &Frame, divisor: u32) -> u64 {
-    let hmax = frame.sampling.iter().map(|s| u64::from(s.0)).max().unwrap_or(1);
-    let vmax = frame.sampling.iter().map(|s| u64::from(s.1)).max().unwrap_or(1);
-    let mcus_x = u64::from(frame.width).div_ceil(8 * hmax);
-    let mcus_y = u64::from(frame.height).div_ceil(8 * vmax);
+    let (mcus_x, mcus_y) = frame.mcus();
+    let (mcus_x, mcus_y) = (u64::from(mcus_x), u64::from(mcus_y));
     let block_side = 8 / u64::from(divisor);
     let out_channels = if frame.sampling.len() == 1 {
         1
@@ -229,8 +227,10 @@ fn map_error(error: jpeg_decoder::Error) -> ValidationError {
             };
             ValidationError::unsupported_encoding(NAME, &name).with_source(error)
         }
-        Error::Internal(_) => ValidationError::internal("JPEG decoding").with_source(error),
-        _ => ValidationError::corrupt(NAME).with_source(error),
+        // Reading from memory fails only at the end of the data; any other I/O error comes from
+        // jpeg-decoder's worker threads (a failed spawn), which is our failure, not the upload's.
+        Error::Io(_) | Error::Internal(_) => ValidationError::internal("JPEG decoding").with_source(error),
+        Error::Format(_) => ValidationError::corrupt(NAME).with_source(error),
     }
 }
 
