@@ -498,6 +498,18 @@ fn limit_fixtures(out: &mut Vec<Fixture>) {
     // Width 0 has no such meaning: the picture is empty.
     let thin = patch_sof(&small, 0xC0, |sof| sof[7..9].copy_from_slice(&[0, 0]));
     out.push(error("zero-width.jpg", thin, ZERO_DIMENSIONS));
+    // 1100 redefinitions of one tiny Huffman table before the real ones: more than any encoder
+    // writes (the limit is 1024); a million of them made decoding take seconds.
+    let (dht, _) = segment(&small, 0xC4);
+    let tiny_table = [
+        0xFF, 0xC4, 0x00, 0x14, 0x00, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00,
+    ];
+    let mut flood = small[..dht].to_vec();
+    for _ in 0..1100 {
+        flood.extend_from_slice(&tiny_table);
+    }
+    flood.extend_from_slice(&small[dht..]);
+    out.push(error("huffman-table-flood.jpg", flood, CORRUPT));
 
     let bomb = png_header_only(100_000, 100_000);
     out.push(error("bomb-100000x100000.png", bomb, DIMENSIONS_TOO_LARGE));

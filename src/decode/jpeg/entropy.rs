@@ -20,13 +20,21 @@ pub(super) enum Damage {
     Truncated,
     /// An impossible Huffman code, a missing table, or a malformed segment.
     Corrupt,
+    /// More Huffman table definitions than [`MAX_TABLE_DEFINITIONS`]: no encoder writes that
+    /// many, and jpeg-decoder builds every one (about half a second per million). Fatal in
+    /// every damaged-input mode.
+    Excessive,
 }
+
+/// Our choice: a progressive file redefining both tables before each of 100 scans needs 200.
+pub(super) const MAX_TABLE_DEFINITIONS: usize = 1024;
 
 impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Damage::Truncated => "a scan's entropy-coded data ends before all of its blocks",
             Damage::Corrupt => "invalid Huffman code, table or scan header",
+            Damage::Excessive => "more Huffman table definitions than any encoder writes",
         })
     }
 }
@@ -300,8 +308,7 @@ struct Scan {
 pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
     let progressive = matches!(frame.marker, 0xC2 | 0xC6);
     let lossless = frame.marker == 0xC3;
-    let mut dc: [Option<Huffman>; 4] = Default::default();
-    let mut ac: [Option<Huffman>; 4] = Default::default();
+    let mut tables = Tables::default();
     let mut restart_interval = 0u32;
     let mut pos = 2;
     loop {
@@ -324,7 +331,7 @@ pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
         let body = bytes.get(pos + 2..pos + len.max(2)).ok_or(Damage::Truncated)?;
         pos += len.max(2);
         match marker {
-            0xC4 => read_tables(body, &mut dc, &mut ac)?,
+            0xC4 => tables.define(body)?,
             0xDD => {
                 let ri = body.get(..2).ok_or(Damage::Corrupt)?;
                 restart_interval = u32::from(u16::from_be_bytes([ri[0], ri[1]]));
@@ -335,7 +342,9 @@ pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
                 pos = if lossless || refining_ac {
                     skip_scan(bytes, pos)
                 } else {
-                    walk_scan(bytes, pos, frame, &scan, progressive, restart_interval, &dc, &ac)?
+                    tables.build_for(&scan)?;
+                    let [dc, ac] = &tables.built;
+                    walk_scan(bytes, pos, frame, &scan, progressive, restart_interval, dc, ac)?
                 };
             }
             _ => {}
@@ -343,26 +352,62 @@ pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
     }
 }
 
-fn read_tables(
-    mut body: &[u8],
-    dc: &mut [Option<Huffman>; 4],
-    ac: &mut [Option<Huffman>; 4],
-) -> Result<(), Damage> {
-    while let [class_id, rest @ ..] = body {
-        let counts: &[u8; 16] = rest
-            .get(..16)
-            .and_then(|c| c.try_into().ok())
-            .ok_or(Damage::Corrupt)?;
-        let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
-        let symbols = rest.get(16..16 + total).ok_or(Damage::Corrupt)?;
-        let is_dc = class_id >> 4 == 0;
-        let table = Huffman::new(counts, symbols, is_dc).ok_or(Damage::Corrupt)?;
-        let slot = usize::from(class_id & 0x0F);
-        let tables = if is_dc { &mut *dc } else { &mut *ac };
-        *tables.get_mut(slot).ok_or(Damage::Corrupt)? = Some(table);
-        body = &rest[16 + total..];
+/// A DHT table definition: the count of codes of each length 1 to 16, then the symbols.
+type Definition<'a> = (&'a [u8; 16], &'a [u8]);
+
+/// Huffman tables as the file defines them (borrowed), built only when a scan uses them: a
+/// hostile file may redefine its tables a million times without ever scanning with them, and
+/// building each would cost seconds.
+#[derive(Default)]
+struct Tables<'a> {
+    /// [DC, AC] x table slot: counts per code length and symbols.
+    defined: [[Option<Definition<'a>>; 4]; 2],
+    built: [[Option<Huffman>; 4]; 2],
+    definitions: usize,
+}
+
+impl<'a> Tables<'a> {
+    /// Reads a DHT segment: one or more table definitions.
+    fn define(&mut self, mut body: &'a [u8]) -> Result<(), Damage> {
+        while let [class_id, rest @ ..] = body {
+            let counts: &[u8; 16] = rest
+                .get(..16)
+                .and_then(|c| c.try_into().ok())
+                .ok_or(Damage::Corrupt)?;
+            let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
+            let symbols = rest.get(16..16 + total).ok_or(Damage::Corrupt)?;
+            let class = usize::from(class_id >> 4).min(2);
+            let slot = usize::from(class_id & 0x0F);
+            *self
+                .defined
+                .get_mut(class)
+                .and_then(|c| c.get_mut(slot))
+                .ok_or(Damage::Corrupt)? = Some((counts, symbols));
+            self.built[class][slot] = None;
+            self.definitions += 1;
+            if self.definitions > MAX_TABLE_DEFINITIONS {
+                return Err(Damage::Excessive);
+            }
+            body = &rest[16 + total..];
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Builds the tables the scan's components name that are defined and not built yet.
+    fn build_for(&mut self, scan: &Scan) -> Result<(), Damage> {
+        for component in &scan.components {
+            for (class, slot) in [(0, component.dc), (1, component.ac)] {
+                let Some(Some((counts, symbols))) = self.defined[class].get(slot) else {
+                    continue;
+                };
+                if self.built[class][slot].is_none() {
+                    let table = Huffman::new(counts, symbols, class == 0).ok_or(Damage::Corrupt)?;
+                    self.built[class][slot] = Some(table);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn read_scan(body: &[u8], frame: &Frame) -> Result<Scan, Damage> {

@@ -113,7 +113,9 @@ pub(super) fn read_header(bytes: &[u8]) -> Result<Header<'_>, Walk> {
                     header.exif = Some(tiff);
                 }
             }
-            0xE2 => {
+            // A profile has at most 255 chunks (the count is a byte); past that the profile is
+            // unusable anyway, and the list must not grow with a hostile file's size.
+            0xE2 if header.icc_chunks.len() <= 255 => {
                 if let Some([seq, count, data @ ..]) = body.strip_prefix(b"ICC_PROFILE\0") {
                     header.icc_chunks.push(IccChunk {
                         seq: *seq,

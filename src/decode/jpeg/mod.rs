@@ -137,8 +137,11 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     } else {
         frame.sampling.len() as u64
     };
-    let needed =
-        decode_bytes(&frame, divisor) + pipeline_bytes(width.into(), height.into(), channels, false, options);
+    // jpeg-decoder also keeps copies of the APP segments it reads (ICC, EXIF, XMP): at most the
+    // file's size.
+    let needed = decode_bytes(&frame, divisor)
+        + pipeline_bytes(width.into(), height.into(), channels, false, options)
+        + bytes.len() as u64;
     check_memory(needed, limits)?;
     // Refused in both damaged-input modes: jpeg-decoder would allocate the whole frame first.
     if too_short_for_frame(&frame, header.scan_bytes) {
@@ -147,6 +150,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     // Run in both modes: under AcceptPartial a damaged scan is kept, but reported as partial.
     let scans_complete = match entropy::check(bytes, &frame) {
         Ok(()) => true,
+        Err(damage @ Damage::Excessive) => return Err(ValidationError::corrupt(NAME).with_source(damage)),
         Err(_) if options.damaged_input == DamagedInput::AcceptPartial => false,
         Err(damage @ Damage::Truncated) => return Err(ValidationError::truncated(NAME).with_source(damage)),
         Err(damage @ Damage::Corrupt) => return Err(ValidationError::corrupt(NAME).with_source(damage)),
