@@ -220,12 +220,13 @@ mod tests {
 
     #[test]
     fn gray_with_gray_profile_becomes_rgb() {
-        let icc = ColorProfile::new_gray_with_gamma(2.2).encode().unwrap();
+        // A linear gray profile: 50% linear light is sRGB 188, far from an unconverted 128.
+        let icc = ColorProfile::new_gray_with_gamma(1.0).encode().unwrap();
         let (out, outcome) = to_srgb(one(Channels::Gray, &[128]), &ColorSource::Icc(icc));
         assert_eq!(outcome, ColorConversion::Converted);
         assert_eq!(out.channels, Channels::Rgb);
         assert!(out.data[0] == out.data[1] && out.data[1] == out.data[2]);
-        assert!((i32::from(out.data[0]) - 128).abs() <= 8, "{:?}", out.data);
+        assert!((i32::from(out.data[0]) - 188).abs() <= 2, "{:?}", out.data);
     }
 
     #[test]

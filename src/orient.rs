@@ -166,12 +166,21 @@ mod tests {
 
     #[test]
     fn anchor_fractions_follow_the_pixels() {
-        // The stored corner that ends up top-left must be where fraction (0, 0) maps to.
+        // Each upright corner must map to the fractions of the stored corner shown there.
         for tag in 1..=8 {
             let o = Orientation::from_exif(tag).unwrap();
-            let (sx, sy) = o.stored_of(0, 0, 3, 2);
-            let (fx, fy) = o.to_stored_fractions((0.0, 0.0));
-            assert_eq!((sx as f64 / 2.0, sy as f64 / 1.0), (fx, fy), "orientation {tag}");
+            let (w, h) = (3, 2);
+            let (out_w, out_h) = if o.swaps_axes() { (h, w) } else { (w, h) };
+            for (x, y) in [(0, 0), (out_w - 1, 0), (0, out_h - 1), (out_w - 1, out_h - 1)] {
+                let (sx, sy) = o.stored_of(x, y, w, h);
+                let upright = (x as f64 / (out_w - 1) as f64, y as f64 / (out_h - 1) as f64);
+                let stored = (sx as f64 / (w - 1) as f64, sy as f64 / (h - 1) as f64);
+                assert_eq!(
+                    o.to_stored_fractions(upright),
+                    stored,
+                    "orientation {tag}, corner ({x}, {y})"
+                );
+            }
         }
     }
 }

@@ -132,9 +132,13 @@ mod tests {
             proptest::prop_assert!((b.width - fw).abs() < 1e-6 * fw || (b.height - fh).abs() < 1e-6 * fh);
             let aspect = (b.width / b.height) / (f64::from(tw) / f64::from(th));
             proptest::prop_assert!((aspect - 1.0).abs() < 1e-9, "aspect off by {}", aspect);
-            // Centred means equal margins.
-            let centred = cover_box((sw, sh), (tw, th), (0.5, 0.5));
-            proptest::prop_assert!((centred.left - (fw - centred.left - centred.width)).abs() < 1e-6 * fw);
+            // The box leaves `anchor` of the free space before it, on both axes.
+            proptest::prop_assert!((b.left - ax * (fw - b.width)).abs() <= 1e-6 * fw);
+            proptest::prop_assert!((b.top - ay * (fh - b.height)).abs() <= 1e-6 * fh);
+            // Centred means equal margins on both axes.
+            let c = cover_box((sw, sh), (tw, th), (0.5, 0.5));
+            proptest::prop_assert!((c.left - (fw - c.left - c.width)).abs() < 1e-6 * fw);
+            proptest::prop_assert!((c.top - (fh - c.top - c.height)).abs() < 1e-6 * fh);
         }
     }
 

@@ -270,7 +270,9 @@ mod tests {
     fn file_name_paths_and_case_are_handled() {
         assert!(check_file_name("C:\\Users\\me\\Photo.JPEG", ImageFormat::Jpeg).is_ok());
         assert!(check_file_name("dir/avatar.Png", ImageFormat::Png).is_ok());
-        assert!(check_file_name(".png", ImageFormat::Png).is_err());
-        assert!(check_file_name("avatar", ImageFormat::Png).is_err());
+        for name in [".png", "avatar", "avatar.png.exe"] {
+            let error = check_file_name(name, ImageFormat::Png).unwrap_err();
+            assert_eq!(error.code(), crate::ErrorCode::ExtensionNotAllowed, "{name}");
+        }
     }
 }

@@ -73,6 +73,12 @@ fn each_code_has_its_frozen_message_and_arguments() {
     );
     let memory = with_limits(&fixture("photo-2000x1500.jpg"), |l| l.max_decode_memory = 1 << 20);
     let needed = memory.typed_args()[0].value.to_string();
+    // At least the decoded 2000x1500 RGB output, at most the default limit.
+    let needed_bytes: u64 = needed.parse().unwrap();
+    assert!(
+        (2000 * 1500 * 3..256 << 20).contains(&needed_bytes),
+        "{needed_bytes}"
+    );
     assert_error(
         memory,
         "image.memory_limit_exceeded",

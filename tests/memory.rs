@@ -34,15 +34,15 @@ fn estimate(bytes: &[u8]) -> usize {
 #[test]
 fn memory_stays_within_what_the_limits_promise() {
     // Bombs: tiny files claiming gigapixels are refused after reading the header alone.
-    for name in [
-        "bomb-65535x65535.jpg",
-        "bomb-100000x100000.png",
-        "bomb-20000x20000.png",
+    for (name, code) in [
+        ("bomb-65535x65535.jpg", ErrorCode::DimensionsTooLarge),
+        ("bomb-100000x100000.png", ErrorCode::DimensionsTooLarge),
+        ("bomb-20000x20000.png", ErrorCode::TooManyPixels),
     ] {
         let bytes = fixture(name);
         let (result, peak) =
             peak_of(|| normalize_profile_image_with(Upload::new(&bytes), &Options::default()));
-        assert!(result.is_err(), "{name}");
+        assert_eq!(result.unwrap_err().code(), code, "{name}");
         println!("{name}: refused after {peak} bytes");
         assert!(
             peak < 16 << 10,

@@ -310,6 +310,9 @@ pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
     let lossless = frame.marker == 0xC3;
     let mut tables = Tables::default();
     let mut restart_interval = 0u32;
+    // Components whose first scan has been seen (sequential: any scan; progressive: the DC
+    // scan). A file that ends before every component has one was cut between scans.
+    let mut started = vec![false; frame.ids.len()];
     let mut pos = 2;
     loop {
         // Next marker, tolerating junk before it as the decoders do.
@@ -322,7 +325,8 @@ pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
         let marker = bytes[pos];
         pos += 1;
         match marker {
-            0xD9 => return Ok(()),
+            0xD9 if started.iter().all(|&s| s) => return Ok(()),
+            0xD9 => return Err(Damage::Truncated),
             0x00 | 0x01 | 0xD0..=0xD8 => continue,
             _ => {}
         }
@@ -338,6 +342,11 @@ pub(super) fn check(bytes: &[u8], frame: &Frame) -> Result<(), Damage> {
             }
             0xDA => {
                 let scan = read_scan(body, frame)?;
+                if !progressive || (scan.start == 0 && scan.high == 0) {
+                    for component in &scan.components {
+                        started[component.index] = true;
+                    }
+                }
                 let refining_ac = progressive && scan.start > 0 && scan.high > 0;
                 pos = if lossless || refining_ac {
                     skip_scan(bytes, pos)
