@@ -83,45 +83,67 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The largest square of each kind that the default limits accept, found by bisection on
-/// header-only files: above it the memory check refuses (`image.memory_limit_exceeded`), below it
-/// the file gets as far as the data check (`image.truncated`).
+/// Which sizes of each kind the default limits accept, from header-only files: refused sizes
+/// get `image.memory_limit_exceeded` (or a size limit's code), accepted ones get as far as the
+/// data check (`image.truncated`). Squares are bisected; for panoramas 32768 wide every height
+/// is tried, since the JPEG DCT scale makes the cost fall again as the height grows.
 fn largest_accepted() {
     type Claim = fn(u32) -> Vec<u8>;
-    let kinds: [(&str, Claim); 4] = [
-        ("baseline JPEG 4:2:0", |n| {
+    let kinds: [(&str, bool, Claim); 6] = [
+        ("baseline JPEG 4:2:0", true, |n| {
             synth::claim_jpeg(n as u16, n as u16, false)
         }),
-        ("progressive JPEG 4:2:0", |n| {
+        ("progressive JPEG 4:2:0", true, |n| {
             synth::claim_jpeg(n as u16, n as u16, true)
         }),
-        ("RGB PNG", |n| synth::claim_png(n, n, false)),
-        ("RGBA PNG", |n| synth::claim_png(n, n, true)),
+        ("RGB PNG", true, |n| synth::claim_png(n, n, false)),
+        ("RGBA PNG", true, |n| synth::claim_png(n, n, true)),
+        ("baseline JPEG 4:2:0, 32768 wide", false, |n| {
+            synth::claim_jpeg(32768, n as u16, false)
+        }),
+        ("RGB PNG, 32768 wide", false, |n| {
+            synth::claim_png(32768, n, false)
+        }),
     ];
+    let fits = |claim: Claim, n: u32| {
+        let code = normalize_profile_image(&claim(n))
+            .map(|_| ())
+            .map_err(|e| e.code());
+        code != Err(profile_image::ErrorCode::MemoryLimitExceeded)
+            && code != Err(profile_image::ErrorCode::TooManyPixels)
+            && code != Err(profile_image::ErrorCode::DimensionsTooLarge)
+    };
     println!();
-    println!("| kind | largest square accepted by the default limits |");
+    println!("| kind | accepted by the default limits |");
     println!("|---|---|");
-    for (kind, claim) in kinds {
-        let fits = |n: u32| {
-            let code = normalize_profile_image(&claim(n))
-                .map(|_| ())
-                .map_err(|e| e.code());
-            code != Err(profile_image::ErrorCode::MemoryLimitExceeded)
-                && code != Err(profile_image::ErrorCode::TooManyPixels)
-                && code != Err(profile_image::ErrorCode::DimensionsTooLarge)
-        };
-        let (mut lo, mut hi) = (16u32, 32768u32);
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            if fits(mid) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
+    for (kind, square, claim) in kinds {
+        if square {
+            let (mut lo, mut hi) = (16u32, 32768u32);
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if fits(claim, mid) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
             }
+            println!(
+                "| {kind} | up to {lo}x{lo} ({:.0} MP) |",
+                f64::from(lo) * f64::from(lo) / 1e6
+            );
+        } else {
+            // Runs of accepted heights, as "a-b".
+            let mut runs: Vec<(u32, u32)> = Vec::new();
+            for n in 1..=32768 {
+                if fits(claim, n) {
+                    match runs.last_mut() {
+                        Some((_, end)) if *end == n - 1 => *end = n,
+                        _ => runs.push((n, n)),
+                    }
+                }
+            }
+            let text: Vec<String> = runs.iter().map(|(a, b)| format!("{a} to {b}")).collect();
+            println!("| {kind} | heights {} |", text.join(", "));
         }
-        println!(
-            "| {kind} | {lo}x{lo} ({:.0} MP) |",
-            f64::from(lo) * f64::from(lo) / 1e6
-        );
     }
 }

@@ -48,17 +48,17 @@
 //! |---|---|---|
 //! | `image.empty` | no bytes | 400 |
 //! | `image.file_too_large` | more bytes than `max_input_bytes` | 400 |
-//! | `image.unsupported_type` | not JPEG or PNG (names GIF, WebP, BMP, TIFF, HEIC/HEIF, AVIF, JPEG XL, ICO, SVG, XML, PDF or unknown) | 400 |
+//! | `image.unsupported_type` | not JPEG or PNG (names GIF, WebP, BMP, TIFF, HEIC/HEIF, AVIF, JPEG XL, ICO, SVG, XML, PDF or "an unknown type") | 400 |
 //! | `image.extension_not_allowed` | declared file name not .jpg, .jpeg or .png | 400 |
 //! | `image.declared_type_mismatch` | declared name or Content-Type disagrees with the content | 400 |
 //! | `image.dimensions_too_large` | width or height over the limit | 400 |
 //! | `image.too_many_pixels` | width x height over the limit | 400 |
 //! | `image.memory_limit_exceeded` | the decode would need more memory than the limit | 400 |
 //! | `image.too_many_scans` | a JPEG with more scans than the limit | 400 |
-//! | `image.zero_dimensions` | a zero width or height | 400 |
+//! | `image.zero_dimensions` | a zero width, or a zero PNG height (a JPEG height of 0 means "given by DNL": unsupported) | 400 |
 //! | `image.truncated` | the data ends early | 400 |
 //! | `image.corrupt` | malformed data | 400 |
-//! | `image.unsupported_encoding` | arithmetic coding, 12-bit samples, hierarchical JPEG | 400 |
+//! | `image.unsupported_encoding` | a valid JPEG jpeg-decoder cannot read: arithmetic or hierarchical coding, 12-bit samples, lossless samples of other than 8 bits, a DNL-defined height, 2 or 5+ components, unusual subsampling | 400 |
 //! | `image.invalid_options` | the caller's options are out of range | 500 |
 //! | `image.internal_error` | a failure inside the pipeline | 500 |
 //!

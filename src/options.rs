@@ -121,12 +121,13 @@ pub struct Limits {
     /// Largest accepted width times height. Default: 200 000 000 (our choice, because the
     /// largest phone sensors write 200 MP photos).
     pub max_pixels: u64,
-    /// Largest amount of memory the decode and the later stages may need, computed exactly from
-    /// the header (decoded planes, progressive coefficients, output buffer, resizer buffers).
-    /// Default: 256 MiB (our choice, because it accepts every baseline JPEG up to `max_pixels`
-    /// thanks to DCT-domain downscaling, a progressive 4:2:0 JPEG up to about 72 MP, an RGB PNG up
-    /// to about 70 MP and an RGBA PNG up to about 27 MP, while a server can run several
-    /// normalizations at once; `cargo run --release --example measure` prints these sizes).
+    /// Largest amount of memory the decode and the later stages may need, estimated from the
+    /// header (decoded planes, progressive coefficients, output buffer, resizer buffers, one copy
+    /// of the input). Default: 256 MiB (our choice, because it accepts square baseline JPEGs up
+    /// to `max_pixels` thanks to DCT-domain downscaling, progressive 4:2:0 JPEGs up to about
+    /// 72 MP, RGB PNGs up to about 70 MP and RGBA PNGs up to about 27 MP, while a server can run
+    /// several normalizations at once; `cargo run --release --example measure` prints these
+    /// sizes, and the panorama sizes that cannot be downscaled as much).
     pub max_decode_memory: usize,
     /// Largest number of scans in a JPEG. Default: 100 (our choice, because encoders write at most
     /// a few dozen, while each scan of a hostile progressive file costs a pass over the image).
@@ -154,11 +155,12 @@ pub struct Options {
     pub width: u32,
     /// Output height in pixels, 1 to 65535. Default: 1200 (spec).
     pub height: u32,
-    /// JPEG quality, 1 to 100. Default: 85 (our choice, because it is visually lossless for
-    /// photos at this size and half the bytes of 95).
+    /// JPEG quality, 1 to 100. Default: 85 (our choice, because it is the usual setting of image
+    /// services for photos at this size: visually close to the source at a fraction of the bytes
+    /// of 95).
     pub quality: u8,
-    /// Chroma subsampling. Default: [`ChromaSubsampling::Yuv420`] (our choice, because photos
-    /// lose nothing visible and files are a third smaller than 4:4:4).
+    /// Chroma subsampling. Default: [`ChromaSubsampling::Yuv420`] (our choice, because it is what
+    /// cameras and browsers use for photos, and colour detail is what eyes resolve least).
     pub subsampling: ChromaSubsampling,
     /// Write optimised Huffman tables. Default: false (our choice, because jpeg-encoder writes
     /// optimised files as one scan per component, and zune-jpeg, the JPEG decoder of the `image`

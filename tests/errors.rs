@@ -155,6 +155,7 @@ fn every_rejected_type_is_named() {
         ("jxl-codestream.jxl", "JPEG XL"),
         ("ico.ico", "ICO"),
         ("svg.svg", "SVG"),
+        ("rss.xml", "XML"),
         ("pdf.pdf", "PDF"),
         ("random-bytes.bin", "an unknown type"),
     ];
@@ -307,6 +308,7 @@ fn a_declaration_that_disagrees_with_the_content_names_both() {
         "IMAGE/JPG",
         "image/pjpeg",
         "application/octet-stream",
+        "",
     ] {
         let upload = Upload::new(&jpeg)
             .with_content_type(content_type)
@@ -316,6 +318,90 @@ fn a_declaration_that_disagrees_with_the_content_names_both() {
             "{content_type}"
         );
     }
+}
+
+#[test]
+fn png_content_type_aliases_are_accepted() {
+    let png = fixture("tiny-1x1.png");
+    for content_type in ["image/png", "image/x-png", "image/apng", "Image/PNG; q=1"] {
+        let upload = Upload::new(&png).with_content_type(content_type);
+        assert!(
+            normalize_profile_image_with(upload, &Options::default()).is_ok(),
+            "{content_type}"
+        );
+    }
+}
+
+#[test]
+fn options_out_of_range_are_the_callers_500() {
+    let bytes = fixture("tiny-1x1.png");
+    type Edit = fn(&mut Options);
+    let cases: [(Edit, &str); 4] = [
+        (|o| o.quality = 101, "quality must be between 1 and 100"),
+        (|o| o.width = 0, "width and height must be between 1 and 65535"),
+        (
+            |o| o.height = 65536,
+            "width and height must be between 1 and 65535",
+        ),
+        (|o| o.quality = 0, "quality must be between 1 and 100"),
+    ];
+    for (edit, reason) in cases {
+        let mut options = Options::default();
+        edit(&mut options);
+        let error = normalize_profile_image_with(Upload::new(&bytes), &options).unwrap_err();
+        assert_eq!(
+            (error.code(), error.http_status()),
+            (ErrorCode::InvalidOptions, 500)
+        );
+        assert_eq!(
+            error.to_string(),
+            format!("the normalization options are invalid: {reason}")
+        );
+    }
+}
+
+#[test]
+fn limits_are_inclusive() {
+    // gray.jpg is 320x240: exactly at each limit passes, one below refuses with that limit's code.
+    let bytes = fixture("gray.jpg");
+    let run = |edit: &dyn Fn(&mut Limits)| {
+        let mut options = Options::default();
+        edit(&mut options.limits);
+        normalize_profile_image_with(Upload::new(&bytes), &options)
+            .map(|_| ())
+            .map_err(|e| e.code())
+    };
+    let len = bytes.len();
+    assert_eq!(run(&|l| l.max_input_bytes = len), Ok(()));
+    assert_eq!(
+        run(&|l| l.max_input_bytes = len - 1),
+        Err(ErrorCode::FileTooLarge)
+    );
+    assert_eq!(run(&|l| (l.max_width, l.max_height) = (320, 240)), Ok(()));
+    assert_eq!(run(&|l| l.max_width = 319), Err(ErrorCode::DimensionsTooLarge));
+    assert_eq!(run(&|l| l.max_height = 239), Err(ErrorCode::DimensionsTooLarge));
+    assert_eq!(run(&|l| l.max_pixels = 320 * 240), Ok(()));
+    assert_eq!(
+        run(&|l| l.max_pixels = 320 * 240 - 1),
+        Err(ErrorCode::TooManyPixels)
+    );
+}
+
+#[test]
+fn a_dnl_height_is_an_unsupported_encoding_not_an_empty_picture() {
+    let error = normalize_profile_image(&fixture("zero-height.jpg")).unwrap_err();
+    assert_error(
+        error,
+        "image.unsupported_encoding",
+        "the JPEG uses a DNL-defined height, which is not supported",
+        json!([{"value": "JPEG", "type": "TERM"}, {"value": "a DNL-defined height", "type": "STRING"}]),
+    );
+    assert_eq!(
+        normalize_profile_image(&fixture("zero-width.jpg"))
+            .unwrap_err()
+            .code(),
+        ErrorCode::ZeroDimensions
+    );
 }
 
 #[test]

@@ -285,6 +285,33 @@ fn output_is_a_baseline_ycbcr_jpeg_with_no_metadata() {
 }
 
 #[test]
+fn output_uses_the_quality_85_tables() {
+    // The quantisation tables of any quality-85 jpeg-encoder file are the reference.
+    let mut reference = Vec::new();
+    jpeg_encoder::Encoder::new(&mut reference, 85)
+        .encode(&[0; 16 * 16 * 3], 16, 16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    let tables = |jpeg: &[u8]| -> Vec<Vec<u8>> {
+        segments(jpeg)
+            .into_iter()
+            .filter(|(m, _)| *m == 0xDB)
+            .map(|(_, t)| t)
+            .collect()
+    };
+    let ours = tables(normalize("photo-2000x1500.jpg").bytes());
+    assert!(!ours.is_empty());
+    assert_eq!(ours, tables(&reference));
+    let mut options = Options::default();
+    options.quality = 60;
+    let lower = normalize_profile_image_with(Upload::new(&fixture("photo-2000x1500.jpg")), &options).unwrap();
+    assert_ne!(
+        tables(lower.bytes()),
+        tables(&reference),
+        "the quality option reaches the encoder"
+    );
+}
+
+#[test]
 fn same_input_gives_the_same_bytes() {
     let bytes = fixture("photo-2000x1500.jpg");
     let a = normalize_profile_image(&bytes).unwrap();
@@ -365,27 +392,45 @@ fn large_jpegs_downscaled_in_the_dct_domain_keep_their_geometry() {
     }
 }
 
-#[test]
-fn top_anchor_keeps_the_top_of_a_portrait() {
-    // 200x600 portrait: top third red, rest blue. Centre crop shows only blue; top crop shows red.
-    let (w, h) = (200u16, 600u16);
+/// A JPEG of three equal bands, red, green and blue, stacked down (`vertical`) or across.
+fn bands_jpeg(w: u16, h: u16, vertical: bool) -> Vec<u8> {
+    let band = |x: u16, y: u16| if vertical { y * 3 / h } else { x * 3 / w };
+    let colours = [[255u8, 0, 0], [0, 255, 0], [0, 0, 255]];
     let data: Vec<u8> = (0..h)
-        .flat_map(|y| (0..w).flat_map(move |_| if y < 200 { [255, 0, 0] } else { [0, 0, 255] }))
+        .flat_map(|y| (0..w).flat_map(move |x| colours[usize::from(band(x, y))]))
         .collect();
     let mut bytes = Vec::new();
     jpeg_encoder::Encoder::new(&mut bytes, 90)
         .encode(&data, w, h, jpeg_encoder::ColorType::Rgb)
         .unwrap();
-    let mut options = Options::default();
-    options.anchor = CropAnchor::Top;
-    let top = decode_rgb(
-        normalize_profile_image_with(Upload::new(&bytes), &options)
-            .unwrap()
-            .bytes(),
-    );
-    assert_near(mean(&top, 600, 100), RED, 6, "top anchor");
-    let centre = decode_rgb(normalize_profile_image(&bytes).unwrap().bytes());
-    assert_near(mean(&centre, 600, 100), BLUE, 6, "centre anchor");
+    bytes
+}
+
+#[test]
+fn each_crop_anchor_keeps_its_edge() {
+    // A 200x600 portrait covered to a square keeps one band: the top, middle or bottom one.
+    let portrait = bands_jpeg(200, 600, true);
+    let landscape = bands_jpeg(600, 200, false);
+    let cases = [
+        (&portrait, CropAnchor::Top, RED),
+        (&portrait, CropAnchor::Center, GREEN),
+        (&portrait, CropAnchor::Bottom, BLUE),
+        (&landscape, CropAnchor::Left, RED),
+        (&landscape, CropAnchor::Center, GREEN),
+        (&landscape, CropAnchor::Right, BLUE),
+    ];
+    for (bytes, anchor, colour) in cases {
+        let mut options = Options::default();
+        options.anchor = anchor;
+        let img = decode_rgb(
+            normalize_profile_image_with(Upload::new(bytes), &options)
+                .unwrap()
+                .bytes(),
+        );
+        for (x, y) in [(100, 100), (600, 600), (1100, 1100)] {
+            assert_near(mean(&img, x, y), colour, 8, &format!("{anchor:?} at ({x}, {y})"));
+        }
+    }
 }
 
 #[test]
@@ -421,6 +466,24 @@ fn truncated_uploads_are_refused_by_default_and_kept_on_request() {
         let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options).expect(name);
         assert!(jpeg.source().partial, "{name}");
         assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
+        // The picture is there where data arrived. Where it did not, a PNG has zero rows
+        // (black); a JPEG has blocks decoded from zero bits, a regular pattern, not checked here.
+        let img = decode_rgb(jpeg.bytes());
+        let spread = |y0: u32| {
+            let lumas: Vec<f64> = (y0..y0 + 40)
+                .flat_map(|y| (200..1000).map(move |x| (x, y)))
+                .map(|(x, y)| {
+                    f64::from(img.get_pixel(x, y).0.iter().map(|&c| u32::from(c)).sum::<u32>()) / 3.0
+                })
+                .collect();
+            let m = lumas.iter().sum::<f64>() / lumas.len() as f64;
+            (lumas.iter().map(|l| (l - m).powi(2)).sum::<f64>() / lumas.len() as f64).sqrt()
+        };
+        assert!(spread(100) > 10.0, "{name}: top is the picture ({})", spread(100));
+        if name.ends_with(".png") {
+            assert!(spread(1100) < 1.0, "{name}: bottom is flat ({})", spread(1100));
+            assert_near(mean(&img, 600, 1150), [0, 0, 0], 4, "missing PNG rows are black");
+        }
     }
 }
 

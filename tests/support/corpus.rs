@@ -402,6 +402,9 @@ fn foreign_format_fixtures(out: &mut Vec<Fixture>) {
     ));
     out.push(error("ico.ico", ico_4x4(), UNSUPPORTED_TYPE));
     out.push(error("svg.svg", SVG.as_bytes().to_vec(), UNSUPPORTED_TYPE));
+    // XML that is not SVG (an RSS feed): refused and named as XML.
+    let rss = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>t</title></channel></rss>\n";
+    out.push(error("rss.xml", rss.as_bytes().to_vec(), UNSUPPORTED_TYPE));
     out.push(error("pdf.pdf", pdf_one_page(), UNSUPPORTED_TYPE));
 
     let mut rng = SplitMix64(0x005E_ED0B_17E5);
