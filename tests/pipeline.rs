@@ -506,6 +506,51 @@ fn narrow_strips_with_small_targets_keep_exact_sizes() {
 }
 
 #[test]
+fn png_variants_keep_their_colours() {
+    // APNG: the default (IDAT) image is the RGBY quadrants; frame 2 would be magenta.
+    // sRGB chunk: nothing to convert.
+    for name in ["apng-two-frames.png", "srgb-chunk.png"] {
+        let [tl, tr, bl, br] = corners(&decode_rgb(normalize(name).bytes()));
+        for (got, want) in [(tl, RED), (tr, GREEN), (bl, BLUE), (br, YELLOW)] {
+            assert_near(got, want, 6, name);
+        }
+    }
+    // Palette with tRNS: the transparent frame (black in the palette) must come out white.
+    let img = decode_rgb(normalize("palette-trns.png").bytes());
+    assert_near(mean(&img, 60, 600), WHITE, 4, "transparent palette entry");
+    assert_near(mean(&img, 300, 600), RED, 6, "first stripe");
+    assert_near(mean(&img, 600, 600), GREEN, 6, "second stripe");
+    assert_near(mean(&img, 900, 600), BLUE, 6, "third stripe");
+    // 16-bit RGB: quadrants at (96 + y) / 192 of full scale; the crop keeps rows 0..96.
+    let img = decode_rgb(normalize("rgb-16bit.png").bytes());
+    let scale = |y_out: u32| (96.0 + f64::from(y_out) * 96.0 / 1200.0) / 192.0;
+    let level = |y_out: u32| (255.0 * scale(y_out)).round() as i32;
+    assert_near(mean(&img, 200, 200), [level(200), 0, 0], 6, "16-bit red, upper");
+    assert_near(
+        mean(&img, 1000, 1000),
+        [level(1000), level(1000), 0],
+        6,
+        "16-bit yellow, lower",
+    );
+    // 16-bit gray ramp over 256 columns; the centred crop keeps columns 96..160.
+    let img = decode_rgb(normalize("gray-16bit.png").bytes());
+    assert_near(
+        mean(&img, 600, 600),
+        [128, 128, 128],
+        3,
+        "16-bit gray ramp middle",
+    );
+    assert!(
+        mean(&img, 100, 600)[0] + 40 < mean(&img, 1100, 600)[0],
+        "the ramp still rises"
+    );
+    // gAMA 1/1.8 alone: the ramp's 128 is (128/255)^1.8 in linear light, sRGB 146.
+    let img = decode_rgb(normalize("gamma-chunk.png").bytes());
+    let expected = from_linear((128.0f64 / 255.0).powf(1.8));
+    assert_near(mean(&img, 600, 600), [expected; 3], 4, "gAMA 1/1.8");
+}
+
+#[test]
 fn every_fixture_has_its_manifest_outcome() {
     let manifest =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/manifest.tsv")).unwrap();
