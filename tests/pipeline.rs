@@ -544,6 +544,33 @@ fn png_variants_keep_their_colours() {
         mean(&img, 100, 600)[0] + 40 < mean(&img, 1100, 600)[0],
         "the ramp still rises"
     );
+    // 1-bit checkerboard of 8x8 squares: 64x48 cropped to 48x48, so each square is 200 output
+    // pixels; neighbours alternate between black and white.
+    let img = decode_rgb(normalize("gray-1bit.png").bytes());
+    for (a, b) in [
+        ((100, 100), (300, 100)),
+        ((300, 300), (300, 500)),
+        ((700, 900), (900, 900)),
+    ] {
+        let (pa, pb) = (mean(&img, a.0, a.1)[0], mean(&img, b.0, b.1)[0]);
+        assert!(
+            (pa - pb).abs() > 230 && pa.min(pb) < 15 && pa.max(pb) > 240,
+            "{a:?} {pa} vs {b:?} {pb}"
+        );
+    }
+    // Gray + alpha: gray 2x over white with alpha 255 - 2y, composited: (g a + 255 (255 - a)) / 255.
+    let img = decode_rgb(normalize("gray-alpha.png").bytes());
+    for (x, y) in [(300, 300), (900, 300), (300, 900), (900, 900)] {
+        let (sx, sy) = (f64::from(x) * 128.0 / 1200.0, f64::from(y) * 128.0 / 1200.0);
+        let (g, a) = (2.0 * sx, 255.0 - 2.0 * sy);
+        let expected = ((g * a + 255.0 * (255.0 - a)) / 255.0).round() as i32;
+        assert_near(
+            mean(&img, x, y),
+            [expected; 3],
+            5,
+            &format!("gray+alpha at ({x}, {y})"),
+        );
+    }
     // gAMA 1/1.8 alone: the ramp's 128 is (128/255)^1.8 in linear light, sRGB 146.
     let img = decode_rgb(normalize("gamma-chunk.png").bytes());
     let expected = from_linear((128.0f64 / 255.0).powf(1.8));
