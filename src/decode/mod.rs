@@ -86,8 +86,9 @@ fn check_dimensions(width: u32, height: u32, limits: &Limits) -> Result<(), Vali
 /// makes one), the resizer's intermediate, and the fixed-size buffers of the target.
 fn pipeline_bytes(decoded_w: u64, decoded_h: u64, channels: u64, has_alpha: bool, options: &Options) -> u64 {
     let (tw, th) = (u64::from(options.width), u64::from(options.height));
+    // Saturating throughout: a caller may raise the limits as far as u32 sides allow.
     let premultiplied = if has_alpha {
-        decoded_w * decoded_h * channels
+        decoded_w.saturating_mul(decoded_h).saturating_mul(channels)
     } else {
         0
     };
@@ -95,16 +96,18 @@ fn pipeline_bytes(decoded_w: u64, decoded_h: u64, channels: u64, has_alpha: bool
     let intermediate = resize_intermediate(decoded_w, decoded_h, tw, th)
         .max(resize_intermediate(decoded_w, decoded_h, th, tw));
     // Then the resized, converted, flattened, upright and encoded pictures.
-    premultiplied + intermediate * channels + tw * th * (4 + 4 + 3 + 3 + 3)
+    premultiplied
+        .saturating_add(intermediate.saturating_mul(channels))
+        .saturating_add(tw * th * (4 + 4 + 3 + 3 + 3))
 }
 
 /// Pixels in fast_image_resize's intermediate for a cover resize of `w` x `h` to `tw` x `th`:
 /// for 8-bit pixels it runs the vertical pass first, into the crop's source columns (plus the
 /// Lanczos3 filter's reach of 3 source steps each side) by the target's rows.
 fn resize_intermediate(w: u64, h: u64, tw: u64, th: u64) -> u64 {
-    let crop_w = w.min((h * tw).div_ceil(th));
+    let crop_w = w.min(h.saturating_mul(tw).div_ceil(th));
     let reach = 6 * w.div_ceil(tw) + 8;
-    w.min(crop_w + reach) * th
+    w.min(crop_w + reach).saturating_mul(th)
 }
 
 /// Refuses a decode whose estimated memory exceeds the limit.

@@ -99,19 +99,30 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     };
     // Exact now that tRNS is known: the 8-bit output buffer, the metadata budget, and what the
     // later stages need. Checked before the buffer is reserved.
-    let buffer_len = w * h * channels.count() as u64;
-    let needed = buffer_len
-        + METADATA_BUDGET as u64
-        + pipeline_bytes(w, h, channels.count() as u64, channels.has_alpha(), options);
+    // Saturating: a caller may raise the limits as far as u32 sides allow.
+    let output_bytes = w.saturating_mul(h).saturating_mul(channels.count() as u64);
+    let needed = output_bytes
+        .saturating_add(METADATA_BUDGET as u64)
+        .saturating_add(pipeline_bytes(
+            w,
+            h,
+            channels.count() as u64,
+            channels.has_alpha(),
+            options,
+        ));
     check_memory(needed, limits)?;
     // A file whose compressed data could not hold the pixels it claims even at deflate's best
     // ratio is cut short: refuse it before anything is allocated for those pixels.
-    if idat_bytes(bytes) * MAX_INFLATE_RATIO < (w * h * ihdr.bits_per_pixel).div_ceil(8) {
+    let pixel_bytes = w
+        .saturating_mul(h)
+        .saturating_mul(ihdr.bits_per_pixel)
+        .div_ceil(8);
+    if idat_bytes(bytes).saturating_mul(MAX_INFLATE_RATIO) < pixel_bytes {
         return Err(ValidationError::truncated(NAME));
     }
 
     let buffer_len = match reader.output_buffer_size() {
-        Some(len) if len as u64 == buffer_len => len,
+        Some(len) if len as u64 == output_bytes => len,
         _ => return Err(ValidationError::internal("PNG buffer size")),
     };
 
