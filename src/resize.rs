@@ -54,17 +54,14 @@ pub(crate) fn cover(
     target: (u32, u32),
     anchor: (f64, f64),
 ) -> Result<Pixels, ValidationError> {
-    let internal = |e: &dyn std::fmt::Display| {
-        ValidationError::internal("resizing").with_source(std::io::Error::other(e.to_string()))
-    };
     let pixel_type = match pixels.channels {
         Channels::Gray => PixelType::U8,
         Channels::GrayAlpha => PixelType::U8x2,
         Channels::Rgb => PixelType::U8x3,
         Channels::Rgba | Channels::Cmyk => PixelType::U8x4,
     };
-    let source =
-        ImageRef::new(pixels.width, pixels.height, &pixels.data, pixel_type).map_err(|e| internal(&e))?;
+    let source = ImageRef::new(pixels.width, pixels.height, &pixels.data, pixel_type)
+        .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
     let mut resized = Image::new(target.0, target.1, pixel_type);
     let crop = cover_box((pixels.width, pixels.height), target, anchor);
     let options = ResizeOptions::new()
@@ -74,7 +71,7 @@ pub(crate) fn cover(
         .use_alpha(pixels.channels.has_alpha());
     Resizer::new()
         .resize(&source, &mut resized, &options)
-        .map_err(|e| internal(&e))?;
+        .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
     Pixels::new(target.0, target.1, pixels.channels, resized.into_vec())
         .ok_or_else(|| ValidationError::internal("resizing"))
 }

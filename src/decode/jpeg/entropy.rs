@@ -12,34 +12,10 @@
 //! Cost: a few percent of a full decode (one table lookup per code).
 
 use super::header::Frame;
-
-/// Why the walk stopped.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Damage {
-    /// The data ran out (end of file or a marker) before a scan had all its blocks.
-    Truncated,
-    /// An impossible Huffman code, a missing table, or a malformed segment.
-    Corrupt,
-    /// More Huffman table definitions than [`MAX_TABLE_DEFINITIONS`]: no encoder writes that
-    /// many, and jpeg-decoder builds every one (about half a second per million). Fatal in
-    /// every damaged-input mode.
-    Excessive,
-}
+use super::Damage;
 
 /// Our choice: a progressive file redefining both tables before each of 100 scans needs 200.
 pub(super) const MAX_TABLE_DEFINITIONS: usize = 1024;
-
-impl std::fmt::Display for Damage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Damage::Truncated => "a scan's entropy-coded data ends before all of its blocks",
-            Damage::Corrupt => "invalid Huffman code, table or scan header",
-            Damage::Excessive => "more Huffman table definitions than any encoder writes",
-        })
-    }
-}
-
-impl std::error::Error for Damage {}
 
 const LOOKUP_BITS: u32 = 12;
 

@@ -2,6 +2,8 @@
 //! (size, coding process, precision, components and sampling), EXIF, ICC chunks, Adobe APP14, and
 //! how many scans and scan bytes follow. Untrusted input: every length is bounds-checked.
 
+use super::Damage;
+
 /// What the marker walk learned before the first scan.
 #[derive(Debug, Default)]
 pub(super) struct Header<'a> {
@@ -60,49 +62,44 @@ pub(super) struct IccChunk<'a> {
     data: &'a [u8],
 }
 
-pub(super) enum Walk {
-    Truncated,
-    Corrupt,
-}
-
 /// Walks the segments from SOI to the first SOS, then counts the remaining SOS markers.
-pub(super) fn read_header(bytes: &[u8]) -> Result<Header<'_>, Walk> {
+pub(super) fn read_header(bytes: &[u8]) -> Result<Header<'_>, Damage> {
     let mut header = Header::default();
     let mut pos = 2; // after SOI
     loop {
         // Skip anything up to a marker: libjpeg and jpeg-decoder tolerate junk between segments.
-        while *bytes.get(pos).ok_or(Walk::Truncated)? != 0xFF {
+        while *bytes.get(pos).ok_or(Damage::Truncated)? != 0xFF {
             pos += 1;
         }
-        while *bytes.get(pos).ok_or(Walk::Truncated)? == 0xFF {
+        while *bytes.get(pos).ok_or(Damage::Truncated)? == 0xFF {
             pos += 1; // fill bytes
         }
         let marker = bytes[pos];
         pos += 1;
         match marker {
             0xD0..=0xD7 | 0x01 | 0xD8 => continue,
-            0xD9 => return Err(Walk::Corrupt), // EOI before any scan
+            0xD9 => return Err(Damage::Corrupt), // EOI before any scan
             _ => {}
         }
         let len = u16::from_be_bytes([
-            *bytes.get(pos).ok_or(Walk::Truncated)?,
-            *bytes.get(pos + 1).ok_or(Walk::Truncated)?,
+            *bytes.get(pos).ok_or(Damage::Truncated)?,
+            *bytes.get(pos + 1).ok_or(Damage::Truncated)?,
         ]) as usize;
         if len < 2 {
-            return Err(Walk::Corrupt);
+            return Err(Damage::Corrupt);
         }
-        let body = bytes.get(pos + 2..pos + len).ok_or(Walk::Truncated)?;
+        let body = bytes.get(pos + 2..pos + len).ok_or(Damage::Truncated)?;
         pos += len;
         match marker {
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
                 if header.frame.is_some() {
-                    return Err(Walk::Corrupt);
+                    return Err(Damage::Corrupt);
                 }
-                header.frame = Some(read_frame(marker, body).ok_or(Walk::Corrupt)?);
+                header.frame = Some(read_frame(marker, body).ok_or(Damage::Corrupt)?);
             }
             0xDA => {
                 if header.frame.is_none() {
-                    return Err(Walk::Corrupt);
+                    return Err(Damage::Corrupt);
                 }
                 header.scans = 1 + count_later_scans(&bytes[pos..]);
                 header.scan_bytes = bytes.len() - pos;

@@ -11,8 +11,7 @@ use std::io::{self, Read};
 mod entropy;
 mod header;
 
-use entropy::Damage;
-use header::{read_header, reassemble_icc, too_short_for_frame, Frame, Walk};
+use header::{read_header, reassemble_icc, too_short_for_frame, Frame};
 
 use super::{check_dimensions, check_memory, pipeline_bytes, ColorSource, Decoded};
 use crate::error::ValidationError;
@@ -22,6 +21,41 @@ use crate::orient::Orientation;
 use crate::pixels::{Channels, Pixels};
 
 const NAME: &str = "JPEG";
+
+/// What our own walks over the file (the header walk and the entropy walk) found wrong.
+#[derive(Debug, PartialEq, Eq)]
+enum Damage {
+    /// The data ends (end of file, or a marker inside a scan) before a segment or a scan is
+    /// complete.
+    Truncated,
+    /// A malformed segment, an impossible Huffman table or code.
+    Corrupt,
+    /// More Huffman table definitions than [`entropy::MAX_TABLE_DEFINITIONS`]: no encoder writes
+    /// that many, and jpeg-decoder builds every one (about half a second per million). Fatal in
+    /// every damaged-input mode.
+    Excessive,
+}
+
+impl Damage {
+    fn into_error(self) -> ValidationError {
+        match self {
+            Damage::Truncated => ValidationError::truncated(NAME).with_source(self),
+            Damage::Corrupt | Damage::Excessive => ValidationError::corrupt(NAME).with_source(self),
+        }
+    }
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Damage::Truncated => "the data ends before a marker segment or a scan is complete",
+            Damage::Corrupt => "a malformed marker segment, Huffman table or code",
+            Damage::Excessive => "more Huffman table definitions than any encoder writes",
+        })
+    }
+}
+
+impl std::error::Error for Damage {}
 
 /// Refuses what jpeg-decoder cannot read, with the feature named.
 fn check_supported(frame: &Frame) -> Result<(), ValidationError> {
@@ -105,10 +139,7 @@ fn decode_bytes(frame: &Frame, divisor: u32) -> u64 {
 
 pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
     let limits = &options.limits;
-    let header = read_header(bytes).map_err(|walk| match walk {
-        Walk::Truncated => ValidationError::truncated(NAME),
-        Walk::Corrupt => ValidationError::corrupt(NAME),
-    })?;
+    let header = read_header(bytes).map_err(Damage::into_error)?;
     let Some(frame) = header.frame.clone() else {
         return Err(ValidationError::corrupt(NAME));
     };
@@ -150,10 +181,9 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     // Run in both modes: under AcceptPartial a damaged scan is kept, but reported as partial.
     let scans_complete = match entropy::check(bytes, &frame) {
         Ok(()) => true,
-        Err(damage @ Damage::Excessive) => return Err(ValidationError::corrupt(NAME).with_source(damage)),
+        Err(damage @ Damage::Excessive) => return Err(damage.into_error()),
         Err(_) if options.damaged_input == DamagedInput::AcceptPartial => false,
-        Err(damage @ Damage::Truncated) => return Err(ValidationError::truncated(NAME).with_source(damage)),
-        Err(damage @ Damage::Corrupt) => return Err(ValidationError::corrupt(NAME).with_source(damage)),
+        Err(damage) => return Err(damage.into_error()),
     };
 
     let max_memory = limits.max_decode_memory;
