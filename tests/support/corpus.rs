@@ -1,9 +1,15 @@
 //! The fixture corpus: every file under `fixtures/`, generated in memory.
 //!
 //! `all()` builds each fixture from code, so that its provenance is this file and nothing else.
-//! It is pure and deterministic: no I/O, no clock, no floating point (integer arithmetic gives
-//! the same pixels on every platform), and the only "randomness" is a fixed-seed SplitMix64
-//! generator written below.
+//! It is pure and deterministic: no I/O, no clock, no floating point in anything that becomes a
+//! file (integer arithmetic gives the same pixels on every platform), and the only "randomness"
+//! is a fixed-seed SplitMix64 generator written below.
+//!
+//! Every fixture that must succeed also carries `looks_like`: the upright sRGB picture, over
+//! white, that the file is meant to display as. It is the reference the conformance suite renders
+//! the expected output from. It is known here, where the file is made, not read back from the
+//! file; the few colour-managed references use the published conversion matrices in floating
+//! point (they are compared within a tolerance and never written to disk).
 //!
 //! Two programs share this module through `#[path = "..."] mod corpus;`:
 //! `examples/generate_fixtures.rs` writes the files, and `tests/fixtures_up_to_date.rs` checks
@@ -24,6 +30,13 @@ pub struct Fixture {
     pub bytes: Vec<u8>,
     /// Expected outcome of normalising the file with default options and limits.
     pub expect: Expect,
+    /// For a fixture that must succeed: the upright, sRGB, opaque RGB picture it displays as.
+    pub looks_like: Option<Raster>,
+    /// The file is photo-like content in a lossy JPEG: small features (lit windows a pixel wide,
+    /// grain) lose more to the file's own chroma subsampling and quantisation than the
+    /// conformance tolerance allows once upscaled, so outputs are compared with the file as an
+    /// independent decoder reads it rather than with `looks_like`.
+    pub lossy: bool,
 }
 
 /// Expected outcome for a fixture.
@@ -89,14 +102,43 @@ const TRUNCATED: &str = "image.truncated";
 const CORRUPT: &str = "image.corrupt";
 const UNSUPPORTED_ENCODING: &str = "image.unsupported_encoding";
 
-fn ok(name: &'static str, bytes: Vec<u8>, width: u32, height: u32) -> Fixture {
-    let expect = Expect::Ok { width, height };
-    Fixture { name, bytes, expect }
+/// A fixture that must succeed and display as `looks_like` (RGB, upright, sRGB, over white).
+fn ok(name: &'static str, bytes: Vec<u8>, looks_like: Raster) -> Fixture {
+    assert_eq!(
+        looks_like.data.len(),
+        (looks_like.width * looks_like.height * 3) as usize
+    );
+    let expect = Expect::Ok {
+        width: looks_like.width,
+        height: looks_like.height,
+    };
+    let looks_like = Some(looks_like);
+    Fixture {
+        name,
+        bytes,
+        expect,
+        looks_like,
+        lossy: false,
+    }
+}
+
+/// A photo-like lossy JPEG that must succeed (see `Fixture::lossy`); no EXIF, no profile.
+fn ok_lossy(name: &'static str, bytes: Vec<u8>, looks_like: Raster) -> Fixture {
+    Fixture {
+        lossy: true,
+        ..ok(name, bytes, looks_like)
+    }
 }
 
 fn error(name: &'static str, bytes: Vec<u8>, code: &'static str) -> Fixture {
     let expect = Expect::Error(code);
-    Fixture { name, bytes, expect }
+    Fixture {
+        name,
+        bytes,
+        expect,
+        looks_like: None,
+        lossy: false,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,8 +147,9 @@ fn error(name: &'static str, bytes: Vec<u8>, code: &'static str) -> Fixture {
 
 /// The photo-like JPEG that the README example runs on: a phone-sized 4:2:0 baseline file.
 fn photo_fixtures(out: &mut Vec<Fixture>) {
-    let bytes = plain_jpeg(&photo(2000, 1500), rgb(90, S420));
-    out.push(ok("photo-2000x1500.jpg", bytes, 2000, 1500));
+    let picture = photo(2000, 1500);
+    let bytes = plain_jpeg(&picture, rgb(90, S420));
+    out.push(ok_lossy("photo-2000x1500.jpg", bytes, picture));
 }
 
 /// EXIF orientations 1 to 8. Every file displays as the same upright 300x200 picture; the stored
@@ -129,7 +172,7 @@ fn orientation_fixtures(out: &mut Vec<Fixture>) {
         let bytes = jpeg(&stored, rgb(95, S444), |e| {
             e.add_app_segment(1, app1).expect("EXIF fits in APP1");
         });
-        out.push(ok(name, bytes, 300, 200));
+        out.push(ok(name, bytes, display.clone()));
     }
 
     // Same as orientation 6, but little-endian TIFF with other tags around the orientation, some
@@ -139,13 +182,13 @@ fn orientation_fixtures(out: &mut Vec<Fixture>) {
     let bytes = jpeg(&stored, rgb(95, S444), |e| {
         e.add_app_segment(1, app1).expect("EXIF fits in APP1");
     });
-    out.push(ok("orientation-6-little-endian.jpg", bytes, 300, 200));
+    out.push(ok("orientation-6-little-endian.jpg", bytes, display.clone()));
 
     // PNG keeps EXIF in an eXIf chunk: raw TIFF without the "Exif\0\0" prefix. The png encoder
     // writes it before IDAT.
     let mut info = png_info(&stored, png::ColorType::Rgb, png::BitDepth::Eight);
     info.exif_metadata = Some(orientation_tiff(Endian::Big, 6).into());
-    out.push(ok("orientation-6.png", png_encode(info, &stored.data), 300, 200));
+    out.push(ok("orientation-6.png", png_encode(info, &stored.data), display));
 }
 
 /// Embedded ICC profiles: wide-gamut sources that must be converted to sRGB, a profile split over
@@ -158,7 +201,8 @@ fn colour_profile_fixtures(out: &mut Vec<Fixture>) {
     let bytes = jpeg(&pixels, rgb(95, S444), |e| {
         e.add_icc_profile(&p3).expect("profile fits");
     });
-    out.push(ok("display-p3-patches.jpg", bytes, 256, 256));
+    let p3_in_srgb = quadrants(256, 256, WIDE_GAMUT_PATCHES.map(|c| to_srgb(c, Space::DisplayP3)));
+    out.push(ok("display-p3-patches.jpg", bytes, p3_in_srgb.clone()));
 
     // ICC.1 Annex B.4: each APP2 holds "ICC_PROFILE\0", a 1-based sequence number, the number of
     // chunks, then a piece of the profile. 200-byte pieces force several segments.
@@ -171,12 +215,13 @@ fn colour_profile_fixtures(out: &mut Vec<Fixture>) {
             e.add_app_segment(2, data).expect("piece fits");
         }
     });
-    out.push(ok("display-p3-split-icc.jpg", bytes, 256, 256));
+    out.push(ok("display-p3-split-icc.jpg", bytes, p3_in_srgb.clone()));
 
     let bytes = jpeg(&pixels, rgb(95, S444), |e| {
         e.add_icc_profile(&adobe).expect("profile fits");
     });
-    out.push(ok("adobe-rgb-patches.jpg", bytes, 256, 256));
+    let adobe_in_srgb = quadrants(256, 256, WIDE_GAMUT_PATCHES.map(|c| to_srgb(c, Space::AdobeRgb)));
+    out.push(ok("adobe-rgb-patches.jpg", bytes, adobe_in_srgb));
 
     // A well-formed single APP2 ICC segment whose 300-byte profile is garbage: the header's size
     // field says 300, but there is no "acsp" signature and no tag table.
@@ -185,12 +230,42 @@ fn colour_profile_fixtures(out: &mut Vec<Fixture>) {
     let bytes = jpeg(&pixels, rgb(95, S444), |e| {
         e.add_icc_profile(&garbage).expect("profile fits");
     });
-    out.push(ok("broken-icc.jpg", bytes, 256, 256));
+    out.push(ok("broken-icc.jpg", bytes, pixels.clone()));
 
     // PNG keeps the profile zlib-compressed in iCCP.
     let mut info = png_info(&pixels, png::ColorType::Rgb, png::BitDepth::Eight);
-    info.icc_profile = Some(p3.into());
-    out.push(ok("icc-p3.png", png_encode(info, &pixels.data), 256, 256));
+    info.icc_profile = Some(p3.clone().into());
+    out.push(ok("icc-p3.png", png_encode(info, &pixels.data), p3_in_srgb));
+
+    // The split profile again with its second piece left out: an incomplete profile is ignored
+    // (the picture is taken as sRGB), never half-applied.
+    let bytes = jpeg(&pixels, rgb(95, S444), |e| {
+        for (seq, piece) in (1u8..).zip(&pieces).filter(|(seq, _)| *seq != 2) {
+            let data = [b"ICC_PROFILE\0".as_slice(), &[seq, count], piece].concat();
+            e.add_app_segment(2, data).expect("piece fits");
+        }
+    });
+    out.push(ok("icc-missing-chunk.jpg", bytes, pixels.clone()));
+
+    // A real profile cut to half its length (its header still gives the full size).
+    let bytes = jpeg(&pixels, rgb(95, S444), |e| {
+        e.add_icc_profile(&p3[..p3.len() / 2]).expect("profile fits");
+    });
+    out.push(ok("icc-truncated.jpg", bytes, pixels));
+
+    // A grayscale JPEG with a gray profile of gamma 2.2: mid-tones come out lighter in sRGB.
+    let ramp = Raster::from_fn(256, 64, |x, _| vec![x as u8]);
+    let gray_profile = icc(moxcms::ColorProfile::new_gray_with_gamma(2.2));
+    let settings = JpegSettings {
+        colour: ColorType::Luma,
+        quality: 95,
+        sampling: S444,
+    };
+    let bytes = jpeg(&ramp, settings, |e| {
+        e.add_icc_profile(&gray_profile).expect("profile fits");
+    });
+    let looks = Raster::from_fn(256, 64, |x, _| vec![gamma_to_srgb(x as u8, 2.2); 3]);
+    out.push(ok("gray-icc-gamma-2.2.jpg", bytes, looks));
 }
 
 /// Encodes a moxcms profile. moxcms stamps the header's creation date (bytes 24..36: year, month,
@@ -215,24 +290,29 @@ fn jpeg_variant_fixtures(out: &mut Vec<Fixture>) {
         quality: 90,
         sampling: S444,
     };
-    out.push(ok("gray.jpg", plain_jpeg(&ramp, gray), 320, 240));
+    out.push(ok("gray.jpg", plain_jpeg(&ramp, gray), gray_to_rgb(&ramp)));
 
-    let bytes = jpeg(&photo(800, 600), rgb(85, S420), |e| e.set_progressive(true));
-    out.push(ok("progressive.jpg", bytes, 800, 600));
+    let picture = photo(800, 600);
+    let bytes = jpeg(&picture, rgb(85, S420), |e| e.set_progressive(true));
+    out.push(ok_lossy("progressive.jpg", bytes, picture));
 
     let pixels = photo(400, 300);
     let bytes = jpeg(&pixels, rgb(85, S420), |e| e.set_restart_interval(4));
-    out.push(ok("restart-interval.jpg", bytes, 400, 300));
+    out.push(ok_lossy("restart-interval.jpg", bytes, pixels.clone()));
+
+    let bytes = plain_jpeg(&pixels, rgb(85, S444));
+    out.push(ok_lossy("subsampling-444.jpg", bytes, pixels.clone()));
 
     let bytes = plain_jpeg(&pixels, rgb(85, S422));
-    out.push(ok("subsampling-422.jpg", bytes, 400, 300));
+    out.push(ok_lossy("subsampling-422.jpg", bytes, pixels.clone()));
 
     // 4:1:1 makes 32x8 MCUs; 400 is not a multiple of 32, so the last MCU column is partial.
     let bytes = plain_jpeg(&pixels, rgb(85, S411));
-    out.push(ok("subsampling-411.jpg", bytes, 400, 300));
+    out.push(ok_lossy("subsampling-411.jpg", bytes, pixels));
 
-    let bytes = plain_jpeg(&photo(333, 177), rgb(85, S420));
-    out.push(ok("odd-size-333x177.jpg", bytes, 333, 177));
+    let picture = photo(333, 177);
+    let bytes = plain_jpeg(&picture, rgb(85, S420));
+    out.push(ok_lossy("odd-size-333x177.jpg", bytes, picture));
 }
 
 /// Four-component JPEGs, 128x128. The intended colours, as ink amounts (255 = full ink), are:
@@ -257,13 +337,16 @@ fn cmyk_fixtures(out: &mut Vec<Fixture>) {
         ..cmyk
     };
 
+    // Without a CMYK profile, ink converts naively: each ink removes its complementary primary.
+    let looks = quadrants(128, 128, [[0, 255, 255], [255, 0, 255], [255, 255, 0], WHITE]);
+
     let bytes = plain_jpeg(&ink, cmyk);
     debug_assert_eq!(adobe_transform(&bytes), Some(0));
-    out.push(ok("cmyk-adobe.jpg", bytes, 128, 128));
+    out.push(ok("cmyk-adobe.jpg", bytes, looks.clone()));
 
     let bytes = plain_jpeg(&ink, ycck);
     debug_assert_eq!(adobe_transform(&bytes), Some(2));
-    out.push(ok("ycck-adobe.jpg", bytes, 128, 128));
+    out.push(ok("ycck-adobe.jpg", bytes, looks.clone()));
 
     // Without an Adobe APP14 segment the convention is plain CMYK (stored = ink), so give the
     // encoder 255 - ink to cancel its own inversion, then cut the APP14 segment out.
@@ -275,7 +358,7 @@ fn cmyk_fixtures(out: &mut Vec<Fixture>) {
     let (start, end) = segment(&bytes, 0xEE);
     let bytes = [&bytes[..start], &bytes[end..]].concat();
     debug_assert_eq!(adobe_transform(&bytes), None);
-    out.push(ok("cmyk-no-adobe.jpg", bytes, 128, 128));
+    out.push(ok("cmyk-no-adobe.jpg", bytes, looks));
 }
 
 /// Alpha that must be composited over white.
@@ -290,12 +373,29 @@ fn alpha_fixtures(out: &mut Vec<Fixture>) {
         }
     });
     let info = png_info(&half, png::ColorType::Rgba, png::BitDepth::Eight);
-    out.push(ok("transparent-half.png", png_encode(info, &half.data), 200, 200));
+    out.push(ok(
+        "transparent-half.png",
+        png_encode(info, &half.data),
+        over_white(&half),
+    ));
 
     // Red at alpha 128: over white that is about (255, 127, 127).
     let red = Raster::from_fn(100, 100, |_, _| vec![255, 0, 0, 128]);
     let info = png_info(&red, png::ColorType::Rgba, png::BitDepth::Eight);
-    out.push(ok("semi-transparent.png", png_encode(info, &red.data), 100, 100));
+    out.push(ok(
+        "semi-transparent.png",
+        png_encode(info, &red.data),
+        over_white(&red),
+    ));
+
+    // Nothing visible at all, over colours that differ per pixel: the output is plain white.
+    let ghost = Raster::from_fn(80, 60, |x, y| vec![(x * 3) as u8, (y * 4) as u8, 90, 0]);
+    let info = png_info(&ghost, png::ColorType::Rgba, png::BitDepth::Eight);
+    out.push(ok(
+        "fully-transparent.png",
+        png_encode(info, &ghost.data),
+        over_white(&ghost),
+    ));
 }
 
 /// PNG colour types, bit depths, interlacing, animation and colour chunks.
@@ -306,17 +406,56 @@ fn png_variant_fixtures(out: &mut Vec<Fixture>) {
     });
     let mut info = png_info(&bits, png::ColorType::Grayscale, png::BitDepth::One);
     info.width = 64; // 8 bytes of 8 pixels
-    out.push(ok("gray-1bit.png", png_encode(info, &bits.data), 64, 48));
+    let looks = Raster::from_fn(64, 48, |x, y| {
+        vec![if (x / 8 + y / 8) % 2 == 0 { 255 } else { 0 }; 3]
+    });
+    out.push(ok("gray-1bit.png", png_encode(info, &bits.data), looks));
+
+    // 2-bit and 4-bit gray: four and sixteen vertical bands of every level, 64x32. Levels scale
+    // to 8 bits by bit replication (PNG spec 13.12): 2-bit 1 is 0x55, 4-bit 1 is 0x11.
+    for (bits, depth, name) in [
+        (2u32, png::BitDepth::Two, "gray-2bit.png"),
+        (4, png::BitDepth::Four, "gray-4bit.png"),
+    ] {
+        let levels = 1u32 << bits;
+        let level = |x: u32| x * levels / 64;
+        let per_byte = 8 / bits;
+        let packed = Raster::from_fn(64 / per_byte, 32, |byte, _| {
+            let mut value = 0u32;
+            for i in 0..per_byte {
+                value = value << bits | level(byte * per_byte + i);
+            }
+            vec![value as u8]
+        });
+        let mut info = png_info(&packed, png::ColorType::Grayscale, depth);
+        info.width = 64;
+        let looks = Raster::from_fn(64, 32, |x, _| vec![(level(x) * 255 / (levels - 1)) as u8; 3]);
+        out.push(ok(name, png_encode(info, &packed.data), looks));
+    }
+
+    // 8-bit gray: a diagonal ramp.
+    let diagonal = Raster::from_fn(96, 64, |x, y| vec![((x + y) * 255 / 158) as u8]);
+    let info = png_info(&diagonal, png::ColorType::Grayscale, png::BitDepth::Eight);
+    out.push(ok(
+        "gray-8bit.png",
+        png_encode(info, &diagonal.data),
+        gray_to_rgb(&diagonal),
+    ));
 
     // 16-bit gray: a horizontal ramp over the full 16-bit range (PNG samples are big-endian).
     let ramp = Raster::from_fn(256, 64, |x, _| ((x * 65535 / 255) as u16).to_be_bytes().to_vec());
     let info = png_info(&ramp, png::ColorType::Grayscale, png::BitDepth::Sixteen);
-    out.push(ok("gray-16bit.png", png_encode(info, &ramp.data), 256, 64));
+    let looks = Raster::from_fn(256, 64, |x, _| vec![x as u8; 3]);
+    out.push(ok("gray-16bit.png", png_encode(info, &ramp.data), looks));
 
     // Gray + alpha: gray ramps left to right, alpha from opaque (top) to transparent (bottom).
     let fade = Raster::from_fn(128, 128, |x, y| vec![(x * 2) as u8, (255 - y * 2) as u8]);
     let info = png_info(&fade, png::ColorType::GrayscaleAlpha, png::BitDepth::Eight);
-    out.push(ok("gray-alpha.png", png_encode(info, &fade.data), 128, 128));
+    let looks = Raster::from_fn(128, 128, |x, y| {
+        let [v] = over_white_pixel(&[(x * 2) as u8], (255 - y * 2) as u8);
+        vec![v; 3]
+    });
+    out.push(ok("gray-alpha.png", png_encode(info, &fade.data), looks));
 
     // 16-bit RGB: the RGBY quadrants, darkening upwards in 16-bit steps.
     let deep = Raster::from_fn(128, 96, |x, y| {
@@ -325,7 +464,14 @@ fn png_variant_fixtures(out: &mut Vec<Fixture>) {
         colour.iter().flat_map(|&c| scale(c).to_be_bytes()).collect()
     });
     let info = png_info(&deep, png::ColorType::Rgb, png::BitDepth::Sixteen);
-    out.push(ok("rgb-16bit.png", png_encode(info, &deep.data), 128, 96));
+    let looks = Raster::from_fn(128, 96, |x, y| {
+        let colour = RGBY[quadrant(x, y, 128, 96)];
+        colour
+            .iter()
+            .map(|&c| (u32::from(c) * (96 + y) / 192) as u8)
+            .collect()
+    });
+    out.push(ok("rgb-16bit.png", png_encode(info, &deep.data), looks));
 
     // 4-bit palette with tRNS: entry 0 is fully transparent (its colour, black, must not show),
     // entries 1-3 are opaque red, green and blue. An 8-pixel transparent frame around three
@@ -341,42 +487,90 @@ fn png_variant_fixtures(out: &mut Vec<Fixture>) {
     info.width = 64; // 32 bytes of 2 pixels
     info.palette = Some(vec![0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255].into());
     info.trns = Some(vec![0, 255, 255, 255].into());
-    out.push(ok("palette-trns.png", png_encode(info, &packed.data), 64, 64));
+    let looks = Raster::from_fn(64, 64, |x, y| match index(x, y) {
+        0 => WHITE.to_vec(),
+        i => [RED, GREEN, BLUE][usize::from(i) - 1].to_vec(),
+    });
+    out.push(ok("palette-trns.png", png_encode(info, &packed.data), looks));
 
-    out.push(ok("interlaced-adam7.png", interlaced_png(61, 43), 61, 43));
-    out.push(ok("apng-two-frames.png", apng_two_frames(), 64, 64));
+    // 8-bit palette, no tRNS: 216 web-safe colours as 12x18 tiles of 4x4 pixels.
+    let palette: Vec<u8> = (0..216u32)
+        .flat_map(|i| [i / 36, i / 6 % 6, i % 6].map(|c| (c * 51) as u8))
+        .collect();
+    let tile = |x: u32, y: u32| (y / 4 * 12 + x / 4) as usize;
+    let indices = Raster::from_fn(48, 72, |x, y| vec![tile(x, y) as u8]);
+    let mut info = png_info(&indices, png::ColorType::Indexed, png::BitDepth::Eight);
+    info.palette = Some(palette.clone().into());
+    let looks = Raster::from_fn(48, 72, |x, y| {
+        palette[tile(x, y) * 3..tile(x, y) * 3 + 3].to_vec()
+    });
+    out.push(ok("palette-8bit.png", png_encode(info, &indices.data), looks));
+
+    // 2-bit palette: four horizontal bands, four pixels per byte.
+    const BANDS: [[u8; 3]; 4] = [[20, 40, 160], [250, 250, 250], [200, 30, 30], [30, 140, 60]];
+    let packed = Raster::from_fn(10, 40, |_, y| vec![(y / 10) as u8 * 0x55]);
+    let mut info = png_info(&packed, png::ColorType::Indexed, png::BitDepth::Two);
+    info.width = 40;
+    info.palette = Some(BANDS.as_flattened().to_vec().into());
+    let looks = Raster::from_fn(40, 40, |_, y| BANDS[(y / 10) as usize].to_vec());
+    out.push(ok("palette-2bit.png", png_encode(info, &packed.data), looks));
+
+    let (bytes, looks) = interlaced_png(61, 43);
+    out.push(ok("interlaced-adam7.png", bytes, looks));
+    out.push(ok(
+        "apng-two-frames.png",
+        apng_two_frames(),
+        quadrants(64, 64, RGBY),
+    ));
 
     let pixels = quadrants(64, 64, RGBY);
     let mut info = png_info(&pixels, png::ColorType::Rgb, png::BitDepth::Eight);
     info.srgb = Some(png::SrgbRenderingIntent::Perceptual);
-    out.push(ok("srgb-chunk.png", png_encode(info, &pixels.data), 64, 64));
+    out.push(ok(
+        "srgb-chunk.png",
+        png_encode(info, &pixels.data),
+        pixels.clone(),
+    ));
+
+    // cICP (PNG third edition): primaries 12 (Display P3), transfer 13 (the sRGB curve), matrix 0
+    // (RGB), full range. The png encoder does not write cICP from its Info, so it goes in as a raw
+    // chunk before IDAT, where the specification puts it.
+    let patches = quadrants(64, 64, WIDE_GAMUT_PATCHES);
+    let info = png_info(&patches, png::ColorType::Rgb, png::BitDepth::Eight);
+    let bytes = png_encode_with_chunk(info, &patches.data, *b"cICP", &[12, 13, 0, 1]);
+    let looks = quadrants(64, 64, WIDE_GAMUT_PATCHES.map(|c| to_srgb(c, Space::DisplayP3)));
+    out.push(ok("cicp-display-p3.png", bytes, looks));
 
     // gAMA alone, with gamma 1/1.8 (the old Mac convention), stored as 100000 / 1.8 = 55556.
     let ramp = Raster::from_fn(64, 64, |x, _| vec![(x * 4) as u8; 3]);
     let mut info = png_info(&ramp, png::ColorType::Rgb, png::BitDepth::Eight);
     info.source_gamma = Some(png::ScaledFloat::from_scaled(55556));
-    out.push(ok("gamma-chunk.png", png_encode(info, &ramp.data), 64, 64));
+    let looks = Raster::from_fn(64, 64, |x, _| vec![gamma_to_srgb((x * 4) as u8, 1.8); 3]);
+    out.push(ok("gamma-chunk.png", png_encode(info, &ramp.data), looks));
 }
 
 /// Extreme but valid sizes: the smallest, very thin strips, the exact target, and an upscale.
 fn size_edge_fixtures(out: &mut Vec<Fixture>) {
     let dot = Raster::from_fn(1, 1, |_, _| vec![200, 40, 120]);
     let info = png_info(&dot, png::ColorType::Rgb, png::BitDepth::Eight);
-    out.push(ok("tiny-1x1.png", png_encode(info, &dot.data), 1, 1));
+    out.push(ok("tiny-1x1.png", png_encode(info, &dot.data), dot.clone()));
 
-    let tall = Raster::from_fn(1, 1000, |_, y| vec![(y * 255 / 999) as u8, 64, 192]);
+    // 1:5000 strips: the cover crop keeps one pixel of the long side's 5000 (its middle).
+    let tall = Raster::from_fn(1, 5000, |_, y| vec![(y * 255 / 4999) as u8, 64, 192]);
     let info = png_info(&tall, png::ColorType::Rgb, png::BitDepth::Eight);
-    out.push(ok("strip-1x1000.png", png_encode(info, &tall.data), 1, 1000));
+    out.push(ok("strip-1x5000.png", png_encode(info, &tall.data), tall.clone()));
 
-    let wide = Raster::from_fn(1000, 1, |x, _| vec![192, (x * 255 / 999) as u8, 64]);
-    out.push(ok("strip-1000x1.jpg", plain_jpeg(&wide, rgb(90, S420)), 1000, 1));
+    let wide = Raster::from_fn(5000, 1, |x, _| vec![192, (x * 255 / 4999) as u8, 64]);
+    out.push(ok("strip-5000x1.jpg", plain_jpeg(&wide, rgb(90, S420)), wide));
 
     // Smooth content (no grain, faint texture) keeps this 1.4-megapixel file small.
-    let bytes = plain_jpeg(&scene(1200, 1200, 0, 20), rgb(80, S420));
-    out.push(ok("exact-1200x1200.jpg", bytes, 1200, 1200));
+    let picture = scene(1200, 1200, 0, 20);
+    let bytes = plain_jpeg(&picture, rgb(80, S420));
+    out.push(ok_lossy("exact-1200x1200.jpg", bytes, picture));
 
-    let bytes = plain_jpeg(&photo(100, 80), rgb(90, S420));
-    out.push(ok("small-100x80.jpg", bytes, 100, 80));
+    let picture = photo(100, 80);
+    let bytes = plain_jpeg(&picture, rgb(90, S420));
+    out.push(ok_lossy("small-100x80.jpg", bytes, picture));
 }
 
 /// Files of other formats, starting as such files do in the wild: none may be taken for a JPEG
@@ -543,10 +737,10 @@ fn unsupported_jpeg_fixtures(out: &mut Vec<Fixture>) {
 
 /// Row-major pixels; the layout of each pixel (or packed byte) is up to the user.
 #[derive(Clone)]
-struct Raster {
-    width: u32,
-    height: u32,
-    data: Vec<u8>,
+pub struct Raster {
+    pub width: u32,
+    pub height: u32,
+    pub data: Vec<u8>,
 }
 
 impl Raster {
@@ -566,6 +760,7 @@ const RED: [u8; 3] = [255, 0, 0];
 const GREEN: [u8; 3] = [0, 255, 0];
 const BLUE: [u8; 3] = [0, 0, 255];
 const YELLOW: [u8; 3] = [255, 255, 0];
+const WHITE: [u8; 3] = [255, 255, 255];
 
 /// Quadrant colours (top-left, top-right, bottom-left, bottom-right) used wherever the upright
 /// position of the picture matters.
@@ -709,6 +904,90 @@ impl SplitMix64 {
     fn byte(&mut self) -> u8 {
         (self.next() >> 56) as u8
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference colours (never written to a file)
+// ---------------------------------------------------------------------------------------------
+
+/// Gray (one byte per pixel) to RGB.
+fn gray_to_rgb(gray: &Raster) -> Raster {
+    Raster {
+        data: gray.data.iter().flat_map(|&v| [v; 3]).collect(),
+        ..gray.clone()
+    }
+}
+
+/// Colour channels composited over white by their alpha, rounded.
+fn over_white_pixel<const N: usize>(colour: &[u8; N], alpha: u8) -> [u8; N] {
+    let a = u32::from(alpha);
+    colour.map(|c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8)
+}
+
+/// RGBA to RGB over white.
+fn over_white(rgba: &Raster) -> Raster {
+    let data = rgba
+        .data
+        .chunks_exact(4)
+        .flat_map(|p| over_white_pixel(&[p[0], p[1], p[2]], p[3]))
+        .collect();
+    Raster { data, ..rgba.clone() }
+}
+
+/// RGB colour spaces with a published conversion to sRGB.
+#[derive(Clone, Copy)]
+enum Space {
+    DisplayP3,
+    AdobeRgb,
+}
+
+/// A colour in `space` as sRGB, clipped to its gamut: the published D65 matrices from linear
+/// Display P3 and Adobe RGB (1998) to linear sRGB; P3 uses the sRGB curve, Adobe RGB a pure
+/// power of 563/256.
+fn to_srgb(colour: [u8; 3], space: Space) -> [u8; 3] {
+    const P3_TO_SRGB: [[f64; 3]; 3] = [
+        [1.224_940, -0.224_940, 0.0],
+        [-0.042_057, 1.042_057, 0.0],
+        [-0.019_638, -0.078_636, 1.098_274],
+    ];
+    const ADOBE_TO_SRGB: [[f64; 3]; 3] = [
+        [1.398_283, -0.398_283, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, -0.042_930, 1.042_930],
+    ];
+    let (linear, m) = match space {
+        Space::DisplayP3 => (colour.map(srgb_to_linear), P3_TO_SRGB),
+        Space::AdobeRgb => (
+            colour.map(|c| (f64::from(c) / 255.0).powf(563.0 / 256.0)),
+            ADOBE_TO_SRGB,
+        ),
+    };
+    [0, 1, 2].map(|r| linear_to_srgb(m[r][0] * linear[0] + m[r][1] * linear[1] + m[r][2] * linear[2]))
+}
+
+/// A value encoded with a pure power-law `gamma` (as a gray profile or a PNG gAMA chunk says),
+/// re-encoded with the sRGB curve.
+fn gamma_to_srgb(value: u8, gamma: f64) -> u8 {
+    linear_to_srgb((f64::from(value) / 255.0).powf(gamma))
+}
+
+fn srgb_to_linear(value: u8) -> f64 {
+    let v = f64::from(value) / 255.0;
+    if v <= 0.04045 {
+        v / 12.92
+    } else {
+        ((v + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+fn linear_to_srgb(linear: f64) -> u8 {
+    let v = linear.clamp(0.0, 1.0);
+    let encoded = if v <= 0.003_130_8 {
+        v * 12.92
+    } else {
+        1.055 * v.powf(1.0 / 2.4) - 0.055
+    };
+    (encoded * 255.0).round() as u8
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1034,6 +1313,20 @@ fn png_encode(info: png::Info<'_>, data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Like `png_encode`, with one extra chunk written after IHDR (and after what `info` adds), before
+/// the image data.
+fn png_encode_with_chunk(info: png::Info<'_>, data: &[u8], kind: [u8; 4], chunk: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let encoder = png::Encoder::with_info(&mut out, info).expect("valid PNG info");
+    let mut writer = encoder.write_header().expect("png writes the header");
+    writer
+        .write_chunk(png::chunk::ChunkType(kind), chunk)
+        .expect("png writes the chunk");
+    writer.write_image_data(data).expect("png accepts the fixture");
+    writer.finish().expect("png finishes");
+    out
+}
+
 /// Two-frame APNG, 64x64. The default image (IDAT, which is also frame 1) is the RGBY quadrant
 /// picture; frame 2 (fdAT) is solid magenta, so showing frame 2 instead is easy to spot.
 fn apng_two_frames() -> Vec<u8> {
@@ -1056,7 +1349,7 @@ fn apng_two_frames() -> Vec<u8> {
 /// interlace. The picture is the RGBY quadrants with a white diagonal line, so pixels from the
 /// passes put in the wrong places show. Each pass is a run of rows with filter type 0; empty
 /// passes are left out (PNG spec 8.2). The zlib stream uses stored (uncompressed) blocks.
-fn interlaced_png(width: u32, height: u32) -> Vec<u8> {
+fn interlaced_png(width: u32, height: u32) -> (Vec<u8>, Raster) {
     const PASSES: [(u32, u32, u32, u32); 7] = [
         (0, 0, 8, 8),
         (4, 0, 8, 8),
@@ -1091,7 +1384,7 @@ fn interlaced_png(width: u32, height: u32) -> Vec<u8> {
     png_chunk(&mut out, b"IHDR", &ihdr);
     png_chunk(&mut out, b"IDAT", &zlib_stored(&raw));
     png_chunk(&mut out, b"IEND", &[]);
-    out
+    (out, picture)
 }
 
 /// Signature, an 8-bit RGB IHDR with the given (possibly absurd) size, one tiny IDAT holding the

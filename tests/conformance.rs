@@ -1,0 +1,385 @@
+//! The conformance suite over the committed corpus: one trial per line of `fixtures/manifest.tsv`
+//! and of `fixtures/regressions/manifest.tsv`, so one failure never hides another.
+//!
+//! A fixture expected to fail must fail with exactly its manifest code, with an error body that
+//! has the spec's fields. A fixture expected to succeed must give an output that:
+//! - is a baseline, 8-bit, three-component JPEG of exactly 1200x1200 with no APP1 (EXIF/XMP),
+//!   APP2 (ICC), APP13 (IPTC) or COM segment, and reports the manifest's upright source size;
+//! - decodes with two decoders independent of the encoder (zune-jpeg through the `image` crate,
+//!   and jpeg-decoder), which agree with each other;
+//! - is byte-for-byte the same when the input is normalized a second time;
+//! - looks like the fixture's reference rendering (see `Tolerance`).
+//!
+//! The reference rendering is the picture the generator meant the file to show (`looks_like` in
+//! `tests/support/corpus.rs`: upright, sRGB, over white), cover-cropped to 1200x1200 about its
+//! centre and averaged over a 24x24 grid of 50x50-pixel cells, computed by exact area weighting
+//! in floating point. The output is averaged over the same cells. Cells, not pixels, because
+//! resampling filters and JPEG quantisation legitimately move single pixels by tens of levels
+//! near hard edges, while a wrong rotation, crop, colour conversion or background moves whole
+//! cells. When a trial's picture differs, the output, a 1200x1200 rendering of the reference
+//! and an amplified difference image are written to `target/tmp/conformance/<fixture>/`.
+//!
+//! Regressions (minimized inputs that once crashed, hung or exhausted memory) are checked for
+//! their outcome and, when they succeed, for the output invariants.
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use corpus::Raster;
+use libtest_mimic::{Arguments, Failed, Trial};
+use profile_image::{normalize_profile_image, ValidationError};
+
+const TARGET: u32 = 1200;
+/// Cells per side of the comparison grid.
+const CELLS: u32 = 24;
+const CELL: u32 = TARGET / CELLS;
+
+/// What an output is compared with.
+enum Reference {
+    /// The picture the generator meant the file to show.
+    Intended(Raster),
+    /// The file as the `image` crate decodes it (for photo-like lossy JPEGs, whose own coding
+    /// loss exceeds the tolerance; they carry no EXIF or profile, so that decoding is complete).
+    TheFileDecoded,
+}
+
+/// How far the output's cell means may be from the reference's, in 8-bit levels per channel.
+/// `worst_cell` allows for the cells that straddle a hard edge between saturated colours (chroma
+/// subsampling and the resampling filter smear a few pixels of each side into the other);
+/// `mean` (over all cells and channels) catches any broad shift: a wrong colour conversion,
+/// background or crop moves it by tens of levels.
+struct Tolerance {
+    worst_cell: f64,
+    mean: f64,
+}
+
+const TOLERANCE: Tolerance = Tolerance {
+    worst_cell: 10.0,
+    mean: 1.0,
+};
+
+/// Largest difference allowed between the two decoders' pixels: IDCT and upsampling rounding.
+const DECODER_AGREEMENT: u8 = 8;
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut references: BTreeMap<&str, Reference> = corpus::all()
+        .into_iter()
+        .filter_map(|f| match (f.lossy, f.looks_like) {
+            (true, _) => Some((f.name, Reference::TheFileDecoded)),
+            (false, Some(picture)) => Some((f.name, Reference::Intended(picture))),
+            (false, None) => None,
+        })
+        .collect();
+
+    let mut trials = Vec::new();
+    for (name, expected) in manifest(&root.join("manifest.tsv")) {
+        let path = root.join(&name);
+        let reference = references.remove(name.as_str());
+        trials.push(Trial::test(format!("fixture::{name}"), move || {
+            check(&name, &path, &expected, reference)
+        }));
+    }
+    let regressions = root.join("regressions");
+    for (name, expected) in manifest(&regressions.join("manifest.tsv")) {
+        let path = regressions.join(&name);
+        trials.push(Trial::test(format!("regression::{name}"), move || {
+            check(&name, &path, &expected, None)
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// The (name, expected outcome) lines of a manifest, after its header line.
+fn manifest(path: &Path) -> Vec<(String, String)> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let (name, expected) = line.split_once('\t').expect("name<TAB>expected");
+            (name.to_string(), expected.to_string())
+        })
+        .collect()
+}
+
+fn check(name: &str, path: &Path, expected: &str, reference: Option<Reference>) -> Result<(), Failed> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    match (normalize_profile_image(&bytes), expected.split_once(' ')) {
+        (Err(error), Some(("error", code))) => check_error(&error, code),
+        (Ok(jpeg), Some(("ok", size))) => {
+            let source = jpeg.source();
+            let displayed = format!("{}x{}", source.displayed_width, source.displayed_height);
+            if displayed != size {
+                return Err(format!("upright source size {displayed}, manifest says {size}").into());
+            }
+            let decoded = check_output(jpeg.bytes())?;
+            let again = normalize_profile_image(&bytes).map_err(|e| format!("second run: {e}"))?;
+            if again.bytes() != jpeg.bytes() {
+                return Err("a second run gave different bytes".into());
+            }
+            match reference {
+                Some(Reference::Intended(picture)) => check_picture(name, &decoded, &picture),
+                Some(Reference::TheFileDecoded) => {
+                    let source = image::load_from_memory(&bytes)
+                        .map_err(|e| format!("the image crate cannot decode the fixture: {e}"))?
+                        .to_rgb8();
+                    let picture = Raster {
+                        width: source.width(),
+                        height: source.height(),
+                        data: source.into_raw(),
+                    };
+                    check_picture(name, &decoded, &picture)
+                }
+                None => Ok(()),
+            }
+        }
+        (Ok(_), _) => Err(format!("succeeded; expected {expected}").into()),
+        (Err(error), _) => Err(format!("failed with {}: {error}; expected {expected}", error.code()).into()),
+    }
+}
+
+fn check_error(error: &ValidationError, code: &str) -> Result<(), Failed> {
+    if error.code().as_str() != code {
+        return Err(format!("failed with {} ({error}); expected {code}", error.code()).into());
+    }
+    let body = serde_json::to_value(error.body()).expect("error bodies serialise");
+    let message = body["errorMessage"].as_str().unwrap_or_default();
+    if message.is_empty() || body["errorCode"] != code || body["reference"] != "image" {
+        return Err(format!("error body {body}").into());
+    }
+    Ok(())
+}
+
+/// The output invariants; returns the output decoded to RGB.
+fn check_output(jpeg: &[u8]) -> Result<image::RgbImage, Failed> {
+    if !jpeg.starts_with(&[0xFF, 0xD8]) || !jpeg.ends_with(&[0xFF, 0xD9]) {
+        return Err("output does not start with SOI and end with EOI".into());
+    }
+    let mut pos = 2;
+    let mut frame = None;
+    loop {
+        let [0xFF, marker, hi, lo] = *jpeg.get(pos..pos + 4).ok_or("segment runs past the end")? else {
+            return Err(format!("no marker at offset {pos}").into());
+        };
+        let end = pos + 2 + usize::from(u16::from_be_bytes([hi, lo]));
+        let payload = jpeg.get(pos + 4..end).ok_or("segment runs past the end")?;
+        match marker {
+            0xC0 => frame = Some(payload.to_vec()),
+            0xDA => break,
+            0xE0 | 0xDB | 0xC4 | 0xDD => {}
+            other => return Err(format!("output has segment FF{other:02X}").into()),
+        }
+        pos = end;
+    }
+    let frame = frame.ok_or("no SOF0 (baseline) frame header")?;
+    let header = (
+        frame[0],
+        u16::from_be_bytes([frame[1], frame[2]]),
+        u16::from_be_bytes([frame[3], frame[4]]),
+        frame[5],
+    );
+    if header != (8, TARGET as u16, TARGET as u16, 3) {
+        return Err(format!("frame (precision, height, width, components) = {header:?}").into());
+    }
+
+    let zune = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
+        .map_err(|e| format!("the image crate cannot decode the output: {e}"))?
+        .to_rgb8();
+    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+    let other = decoder
+        .decode()
+        .map_err(|e| format!("jpeg-decoder cannot decode the output: {e}"))?;
+    if zune.dimensions() != (TARGET, TARGET) || other.len() != zune.as_raw().len() {
+        return Err(format!("decoded size {:?}", zune.dimensions()).into());
+    }
+    let worst = zune
+        .as_raw()
+        .iter()
+        .zip(&other)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap_or(0);
+    if worst > DECODER_AGREEMENT {
+        return Err(format!("the two decoders differ by up to {worst} levels").into());
+    }
+    Ok(zune)
+}
+
+/// Compares cell means of the output with those of the reference rendering.
+fn check_picture(name: &str, output: &image::RgbImage, reference: &Raster) -> Result<(), Failed> {
+    let rendered = render(reference);
+    let expected = reference_cells(&rendered);
+    let mut worst = (0.0f64, 0, 0);
+    let mut total = 0.0;
+    for cy in 0..CELLS {
+        for cx in 0..CELLS {
+            let got = output_cell(output, cx, cy);
+            let want = expected[(cy * CELLS + cx) as usize];
+            for c in 0..3 {
+                let d = (got[c] - want[c]).abs();
+                total += d;
+                if d > worst.0 {
+                    worst = (d, cx, cy);
+                }
+            }
+        }
+    }
+    let mean = total / f64::from(CELLS * CELLS * 3);
+    if std::env::var_os("CONFORMANCE_REPORT").is_some() {
+        eprintln!(
+            "{name}: worst cell {:.1} at {:?}, mean {mean:.2}",
+            worst.0,
+            (worst.1, worst.2)
+        );
+    }
+    if worst.0 <= TOLERANCE.worst_cell && mean <= TOLERANCE.mean {
+        return Ok(());
+    }
+    let dir = write_diff(name, output, &rendered);
+    Err(format!(
+        "differs from the reference rendering: worst cell {:.1} levels at cell {:?} (limit {}), \
+         mean {mean:.2} (limit {}); images in {}",
+        worst.0,
+        (worst.1, worst.2),
+        TOLERANCE.worst_cell,
+        TOLERANCE.mean,
+        dir.display()
+    )
+    .into())
+}
+
+fn output_cell(output: &image::RgbImage, cx: u32, cy: u32) -> [f64; 3] {
+    let mut sum = [0u64; 3];
+    for y in cy * CELL..(cy + 1) * CELL {
+        for x in cx * CELL..(cx + 1) * CELL {
+            let p = output.get_pixel(x, y).0;
+            for c in 0..3 {
+                sum[c] += u64::from(p[c]);
+            }
+        }
+    }
+    sum.map(|s| s as f64 / f64::from(CELL * CELL))
+}
+
+/// The centred cover crop of a `width` x `height` picture: (left, top, side length in source
+/// pixels of one output pixel).
+fn cover(width: u32, height: u32) -> (f64, f64, f64) {
+    let step = (f64::from(width) / f64::from(TARGET)).min(f64::from(height) / f64::from(TARGET));
+    let left = (f64::from(width) - step * f64::from(TARGET)) / 2.0;
+    let top = (f64::from(height) - step * f64::from(TARGET)) / 2.0;
+    (left, top, step)
+}
+
+fn lanczos3(x: f64) -> f64 {
+    use std::f64::consts::PI;
+    match x.abs() {
+        0.0 => 1.0,
+        a if a < 3.0 => 3.0 * (PI * a).sin() * (PI * a / 3.0).sin() / (PI * PI * a * a),
+        _ => 0.0,
+    }
+}
+
+/// For each of the `TARGET` outputs along one axis, the normalised Lanczos3 weights of the source
+/// pixels (index, weight). The kernel widens by the scale when shrinking; taps outside the
+/// picture are dropped and the rest renormalised.
+fn weights(size: u32, start: f64, step: f64) -> Vec<Vec<(usize, f64)>> {
+    let stretch = step.max(1.0);
+    (0..TARGET)
+        .map(|o| {
+            let centre = start + (f64::from(o) + 0.5) * step;
+            let first = (centre - 3.0 * stretch).floor().max(0.0) as usize;
+            let last = ((centre + 3.0 * stretch).ceil() as usize).min(size as usize);
+            let taps: Vec<(usize, f64)> = (first..last)
+                .map(|i| (i, lanczos3((i as f64 + 0.5 - centre) / stretch)))
+                .collect();
+            let total: f64 = taps.iter().map(|t| t.1).sum();
+            taps.into_iter().map(|(i, w)| (i, w / total)).collect()
+        })
+        .collect()
+}
+
+/// The reference rendering: `reference` cover-cropped about its centre and resampled to
+/// `TARGET` x `TARGET` with a separable Lanczos3 filter in floating point, clipped to 0..=255.
+/// RGB, row-major.
+fn render(reference: &Raster) -> Vec<f64> {
+    let (left, top, step) = cover(reference.width, reference.height);
+    let columns = weights(reference.width, left, step);
+    let rows = weights(reference.height, top, step);
+    let width = reference.width as usize;
+    let target = TARGET as usize;
+    // Horizontal pass over every source row, then the vertical pass.
+    let mut wide = vec![0.0; reference.height as usize * target * 3];
+    for y in 0..reference.height as usize {
+        for (x, taps) in columns.iter().enumerate() {
+            for &(i, w) in taps {
+                for c in 0..3 {
+                    wide[(y * target + x) * 3 + c] += w * f64::from(reference.data[(y * width + i) * 3 + c]);
+                }
+            }
+        }
+    }
+    let mut out = vec![0.0; target * target * 3];
+    for (y, taps) in rows.iter().enumerate() {
+        for &(i, w) in taps {
+            for x in 0..target * 3 {
+                out[y * target * 3 + x] += w * wide[i * target * 3 + x];
+            }
+        }
+    }
+    out.iter_mut().for_each(|v| *v = v.clamp(0.0, 255.0));
+    out
+}
+
+/// Means of the rendering over each output cell.
+fn reference_cells(rendered: &[f64]) -> Vec<[f64; 3]> {
+    let mut cells = Vec::new();
+    for cy in 0..CELLS {
+        for cx in 0..CELLS {
+            let mut sum = [0.0; 3];
+            for y in cy * CELL..(cy + 1) * CELL {
+                for x in cx * CELL..(cx + 1) * CELL {
+                    let i = ((y * TARGET + x) * 3) as usize;
+                    for c in 0..3 {
+                        sum[c] += rendered[i + c];
+                    }
+                }
+            }
+            cells.push(sum.map(|s| s / f64::from(CELL * CELL)));
+        }
+    }
+    cells
+}
+
+/// Writes the output, the reference rendering and their difference times four.
+fn write_diff(name: &str, output: &image::RgbImage, rendered: &[f64]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("conformance")
+        .join(name);
+    let rendered = image::RgbImage::from_fn(TARGET, TARGET, |x, y| {
+        let i = ((y * TARGET + x) * 3) as usize;
+        image::Rgb([0, 1, 2].map(|c| rendered[i + c].round() as u8))
+    });
+    let diff = image::RgbImage::from_fn(TARGET, TARGET, |x, y| {
+        let (a, b) = (output.get_pixel(x, y).0, rendered.get_pixel(x, y).0);
+        image::Rgb([0, 1, 2].map(|c| a[c].abs_diff(b[c]).saturating_mul(4)))
+    });
+    let written = fs::create_dir_all(&dir).and_then(|()| {
+        for (file, picture) in [
+            ("output.png", output),
+            ("reference.png", &rendered),
+            ("diff.png", &diff),
+        ] {
+            picture.save(dir.join(file)).map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = written {
+        eprintln!("{name}: could not write the diff images: {e}");
+    }
+    dir
+}
