@@ -48,4 +48,29 @@ mod tests {
         assert_eq!(out.channels, Channels::Rgb);
         assert_eq!(out.data, vec![10, 20, 30, 255, 255, 255, 255, 127, 127]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn opaque_pixels_are_kept_transparent_ones_become_the_background(
+            pixels in proptest::collection::vec(proptest::prelude::any::<[u8; 4]>(), 1..64),
+            background: [u8; 3],
+        ) {
+            let p = Pixels::new(pixels.len() as u32, 1, Channels::Rgba, pixels.concat()).unwrap();
+            let out = onto(p, background);
+            proptest::prop_assert_eq!(out.channels, Channels::Rgb);
+            for (rgba, rgb) in pixels.iter().zip(out.data.chunks_exact(3)) {
+                let a = f64::from(rgba[3]) / 255.0;
+                for c in 0..3 {
+                    // Oracle: straight alpha over the background, in float.
+                    let mixed = f64::from(rgba[c]) * a + f64::from(background[c]) * (1.0 - a);
+                    proptest::prop_assert!((f64::from(rgb[c]) - mixed).abs() <= 1.0, "{:?} over {:?}: {:?}", rgba, background, rgb);
+                }
+                match rgba[3] {
+                    255 => proptest::prop_assert_eq!(rgb, &rgba[..3]),
+                    0 => proptest::prop_assert_eq!(rgb, &background[..]),
+                    _ => {}
+                }
+            }
+        }
+    }
 }

@@ -164,6 +164,59 @@ mod tests {
         }
     }
 
+    /// The oracle: the EXIF definitions read naively as "which stored pixel shows at display
+    /// (x, y)", for a stored picture of `w` x `h`.
+    fn naive_stored_index(tag: u16, x: usize, y: usize, w: usize, h: usize) -> usize {
+        let (sx, sy) = match tag {
+            1 => (x, y),
+            2 => (w - 1 - x, y),         // mirrored left to right
+            3 => (w - 1 - x, h - 1 - y), // upside down
+            4 => (x, h - 1 - y),         // mirrored top to bottom
+            5 => (y, x),                 // transposed
+            6 => (y, h - 1 - x),         // stored turned a quarter counter-clockwise
+            7 => (w - 1 - y, h - 1 - x), // transversed
+            8 => (w - 1 - y, x),         // stored turned a quarter clockwise
+            _ => unreachable!(),
+        };
+        sy * w + sx
+    }
+
+    /// The orientation that undoes `tag`: the two quarter turns undo each other, every other
+    /// transform is its own inverse.
+    fn inverse(tag: u16) -> u16 {
+        match tag {
+            6 => 8,
+            8 => 6,
+            other => other,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn upright_agrees_with_the_naive_mapping_and_composes_with_its_inverse(
+            w in 1usize..12, h in 1usize..12, tag in 1u16..=8, rgb: bool, seed: u64,
+        ) {
+            let channels = if rgb { Channels::Rgb } else { Channels::Gray };
+            let n = channels.count();
+            let data: Vec<u8> = (0..w * h * n).map(|i| (seed.rotate_left(i as u32 % 64) ^ i as u64) as u8).collect();
+            let stored = Pixels::new(w as u32, h as u32, channels, data.clone()).unwrap();
+            let o = Orientation::from_exif(tag).unwrap();
+            let out = upright(stored.clone(), o);
+            let (ow, oh) = if o.swaps_axes() { (h, w) } else { (w, h) };
+            proptest::prop_assert_eq!((out.width as usize, out.height as usize), (ow, oh));
+            for y in 0..oh {
+                for x in 0..ow {
+                    let from = naive_stored_index(tag, x, y, w, h) * n;
+                    let to = (y * ow + x) * n;
+                    proptest::prop_assert_eq!(&out.data[to..to + n], &data[from..from + n], "({}, {})", x, y);
+                }
+            }
+            let back = upright(out, Orientation::from_exif(inverse(tag)).unwrap());
+            proptest::prop_assert_eq!((back.width, back.height), (stored.width, stored.height));
+            proptest::prop_assert_eq!(back.data, data);
+        }
+    }
+
     #[test]
     fn anchor_fractions_follow_the_pixels() {
         // Each upright corner must map to the fractions of the stored corner shown there.
