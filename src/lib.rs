@@ -56,7 +56,7 @@
 //! | `image.memory_limit_exceeded` | the decode would need more memory than the limit | 400 |
 //! | `image.too_many_scans` | a JPEG with more scans than the limit | 400 |
 //! | `image.zero_dimensions` | a zero width, or a zero PNG height (a JPEG height of 0 means "given by DNL": unsupported) | 400 |
-//! | `image.truncated` | the data ends early | 400 |
+//! | `image.truncated` | the data ends early: before the image is complete or before the end marker (JPEG EOI, PNG IEND), even inside the signature | 400 |
 //! | `image.corrupt` | malformed data | 400 |
 //! | `image.unsupported_encoding` | a valid JPEG jpeg-decoder cannot read: arithmetic or hierarchical coding, 12-bit samples, lossless samples of other than 8 bits, a DNL-defined height, 2 or 5+ components, unusual subsampling | 400 |
 //! | `image.invalid_options` | the caller's options are out of range | 500 |

@@ -12,9 +12,9 @@ use crate::options::{Limits, Upload};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileType {
-    /// JPEG (`FF D8 FF`).
+    /// JPEG (`FF D8 FF`, or just `FF D8`: a JPEG cut short).
     Jpeg,
-    /// PNG (the 8-byte signature).
+    /// PNG (the 8-byte signature, or its first two to seven bytes: a PNG cut short).
     Png,
     /// GIF87a or GIF89a.
     Gif,
@@ -108,6 +108,11 @@ pub fn detect(bytes: &[u8]) -> FileType {
     match bytes {
         [0xFF, 0xD8, 0xFF, ..] => FileType::Jpeg,
         b if b.starts_with(PNG) => FileType::Png,
+        // A file cut inside its signature is still that file, so that it is reported as
+        // truncated, not as a type nobody uploads: SOI alone, or two to seven bytes of the
+        // PNG signature.
+        [0xFF, 0xD8] => FileType::Jpeg,
+        b if b.len() >= 2 && PNG.starts_with(b) => FileType::Png,
         b if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") => FileType::Gif,
         [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => FileType::WebP,
         [b'B', b'M', ..] if bytes.len() >= 14 => FileType::Bmp,
@@ -257,13 +262,17 @@ mod tests {
     }
 
     #[test]
-    fn short_inputs_are_unknown_not_a_panic() {
+    fn short_inputs_never_panic_and_cut_signatures_keep_their_type() {
         for len in 0..12 {
             let bytes = vec![0xFF; len];
             let _ = detect(&bytes);
         }
         assert_eq!(detect(b""), FileType::Unknown);
-        assert_eq!(detect(b"\xFF\xD8"), FileType::Unknown);
+        assert_eq!(detect(b"\xFF"), FileType::Unknown);
+        assert_eq!(detect(b"\x89"), FileType::Unknown);
+        // Cut inside the signature: still the file it started as.
+        assert_eq!(detect(b"\xFF\xD8"), FileType::Jpeg);
+        assert_eq!(detect(b"\x89PNG"), FileType::Png);
     }
 
     #[test]

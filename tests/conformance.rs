@@ -19,6 +19,11 @@
 //! cells. When a trial's picture differs, the output, a 1200x1200 rendering of the reference
 //! and an amplified difference image are written to `target/tmp/conformance/<fixture>/`.
 //!
+//! Every fixture that succeeds is also cut at each of its boundaries (inside the signature, and
+//! before every JPEG marker or PNG chunk, the end marker included): each cut must be refused as
+//! `image.truncated`, never accepted as a smaller or greyed picture, never reported as another
+//! type or as corrupt.
+//!
 //! Regressions (minimized inputs that once crashed, hung or exhausted memory) are checked for
 //! their outcome and, when they succeed, for the output invariants.
 
@@ -80,6 +85,10 @@ fn main() {
     let mut trials = Vec::new();
     for (name, expected) in manifest(&root.join("manifest.tsv")) {
         let path = root.join(&name);
+        if expected.starts_with("ok") {
+            let path = path.clone();
+            trials.push(Trial::test(format!("cut::{name}"), move || check_cuts(&path)));
+        }
         let reference = references.remove(name.as_str());
         trials.push(Trial::test(format!("fixture::{name}"), move || {
             check(&name, &path, &expected, reference)
@@ -153,6 +162,46 @@ fn check_error(error: &ValidationError, code: &str) -> Result<(), Failed> {
         return Err(format!("error body {body}").into());
     }
     Ok(())
+}
+
+/// Offsets at which a file can be cut between its parts: inside the signature, and before each
+/// JPEG marker (any 0xFF followed by a byte other than 0x00 or 0xFF, which in scans is only ever
+/// a marker) or before each PNG chunk.
+fn boundaries(bytes: &[u8]) -> Vec<usize> {
+    if bytes.starts_with(b"\x89PNG") {
+        let mut cuts: Vec<usize> = (2..8).collect();
+        let mut pos = 8;
+        while let Some(header) = bytes.get(pos..pos + 4) {
+            cuts.push(pos);
+            pos += 12 + u32::from_be_bytes(header.try_into().expect("four bytes")) as usize;
+        }
+        cuts
+    } else {
+        let markers = bytes.windows(2).enumerate().skip(2);
+        let markers = markers.filter(|(_, w)| w[0] == 0xFF && w[1] != 0x00 && w[1] != 0xFF);
+        std::iter::once(2).chain(markers.map(|(i, _)| i)).collect()
+    }
+}
+
+fn check_cuts(path: &Path) -> Result<(), Failed> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let cuts = boundaries(&bytes);
+    if cuts.len() < 4 {
+        return Err(format!("only {} boundaries found", cuts.len()).into());
+    }
+    let wrong: Vec<String> = cuts
+        .iter()
+        .filter_map(|&at| match normalize_profile_image(&bytes[..at]) {
+            Err(e) if e.code().as_str() == "image.truncated" => None,
+            Err(e) => Some(format!("cut at {at}: {}", e.code())),
+            Ok(_) => Some(format!("cut at {at}: accepted")),
+        })
+        .collect();
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} of {} cuts: {}", wrong.len(), cuts.len(), wrong.join("; ")).into())
+    }
 }
 
 /// The output invariants; returns the output decoded to RGB.

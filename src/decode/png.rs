@@ -54,20 +54,35 @@ fn read_ihdr(bytes: &[u8]) -> Result<Ihdr, ValidationError> {
     })
 }
 
-/// Total length of the IDAT chunks, walking chunk headers only (no CRC, no inflate).
-fn idat_bytes(bytes: &[u8]) -> u64 {
-    let mut total = 0u64;
+/// What a walk over the chunk headers finds (no CRC, no inflate).
+struct ChunkWalk {
+    /// Total length of the IDAT chunks present.
+    idat_bytes: u64,
+    /// Whether a whole IEND chunk ends the walk.
+    ends_with_iend: bool,
+}
+
+fn walk_chunks(bytes: &[u8]) -> ChunkWalk {
+    let mut idat_bytes = 0u64;
     let mut pos = 8usize;
     while let Some(header) = pos.checked_add(8).and_then(|end| bytes.get(pos..end)) {
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let end = pos.saturating_add(12).saturating_add(len);
         if &header[4..8] == b"IDAT" {
-            total += len.min(bytes.len() - pos - 8) as u64;
+            idat_bytes += len.min(bytes.len() - pos - 8) as u64;
         } else if &header[4..8] == b"IEND" {
-            break;
+            let ends_with_iend = end <= bytes.len();
+            return ChunkWalk {
+                idat_bytes,
+                ends_with_iend,
+            };
         }
-        pos = pos.saturating_add(12).saturating_add(len);
+        pos = end;
     }
-    total
+    ChunkWalk {
+        idat_bytes,
+        ends_with_iend: false,
+    }
 }
 
 pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
@@ -117,7 +132,8 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         .saturating_mul(h)
         .saturating_mul(ihdr.bits_per_pixel)
         .div_ceil(8);
-    if idat_bytes(bytes).saturating_mul(MAX_INFLATE_RATIO) < pixel_bytes {
+    let chunks = walk_chunks(bytes);
+    if chunks.idat_bytes.saturating_mul(MAX_INFLATE_RATIO) < pixel_bytes {
         return Err(ValidationError::truncated(NAME));
     }
 
@@ -147,9 +163,15 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         }
     };
     if !partial {
-        // Chunks after the image (an eXIf placed late) are read here. A file cut off or damaged
-        // after the complete image data is still a complete picture, so errors here are ignored.
+        // Chunks after the image (an eXIf placed late) are read here. Damage in them (a bad
+        // CRC in a late text chunk) does not touch the picture, so errors here are ignored...
         let _ = reader.finish();
+        // ...but the file must be whole: one that stops before IEND was cut short, even when
+        // the default image is complete (an APNG cut among its later frames, say). The png
+        // crate itself only notices a missing IEND when nothing follows the image data.
+        if !chunks.ends_with_iend && options.damaged_input == DamagedInput::Reject {
+            return Err(ValidationError::truncated(NAME));
+        }
     }
 
     let info = reader.info();
