@@ -5,9 +5,11 @@
 //!
 //! One test function only: the allocator's counters are global to this binary.
 
-use std::path::Path;
+#[path = "support/helpers.rs"]
+mod helpers;
 
 use counting::peak_of;
+use helpers::fixture;
 use profile_image::{normalize_profile_image_with, ErrorCode, Options, Upload};
 
 #[path = "support/counting.rs"]
@@ -17,10 +19,6 @@ mod synth;
 
 #[global_allocator]
 static ALLOCATOR: counting::Counting = counting::Counting;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)).unwrap()
-}
 
 /// The memory the pipeline estimates for `bytes`, read from the error a zero limit provokes.
 fn estimate(bytes: &[u8]) -> usize {

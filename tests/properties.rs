@@ -7,8 +7,10 @@
 //!
 //! Targets are small (48x32) so each case takes milliseconds.
 
-use std::path::Path;
+#[path = "support/helpers.rs"]
+mod helpers;
 
+use helpers::fixture;
 use profile_image::{detect, normalize_profile_image_with, ErrorCode, FileType, Options, Upload};
 use proptest::prelude::*;
 
@@ -74,10 +76,6 @@ fn encode(w: u32, h: u32, png: bool, alpha: bool, orientation: u16, pixels: &[u8
     } else {
         encode_jpeg(w as u16, h as u16, pixels, orientation)
     }
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)).unwrap()
 }
 
 const VALID: [&str; 10] = [
