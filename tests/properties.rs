@@ -2,8 +2,9 @@
 //! - sniffing is total and agrees with a plain prefix check;
 //! - any small picture, JPEG or PNG, with or without alpha, in any EXIF orientation, normalizes
 //!   to a decodable JPEG of exactly the target size, and a uniform one keeps its colour;
-//! - valid files with bytes flipped or cut off never panic and fail only with the codes that
-//!   describe damaged input, never with an internal error.
+//! - valid files with bytes flipped, cut off, or with a chunk or segment of another file spliced
+//!   in never panic and fail only with the codes that describe damaged input, never with an
+//!   internal error.
 //!
 //! Targets are small (48x32) so each case takes milliseconds.
 
@@ -56,7 +57,7 @@ fn encode_png(w: u32, h: u32, pixels: &[u8], alpha: bool, orientation: u16) -> V
 }
 
 fn small_picture() -> impl Strategy<Value = (u32, u32, bool, bool, u16, Vec<u8>)> {
-    (1u32..=40, 1u32..=40, any::<bool>(), any::<bool>(), 1u16..=8).prop_flat_map(|(w, h, png, alpha, o)| {
+    (1u32..=64, 1u32..=64, any::<bool>(), any::<bool>(), 1u16..=8).prop_flat_map(|(w, h, png, alpha, o)| {
         let alpha = png && alpha;
         let len = (w * h) as usize * if alpha { 4 } else { 3 };
         (
@@ -150,6 +151,29 @@ proptest! {
     }
 
     #[test]
+    fn files_with_parts_spliced_in_from_others_fail_cleanly(
+        which in 0..VALID.len(), donor in any::<prop::sample::Index>(), part in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(), replace: bool,
+    ) {
+        // A whole chunk or marker segment of one fixture put into another of the same format, in
+        // place of one of its own or between two: a repeated IHDR, a second SOF, a foreign DHT
+        // or IDAT, a scan of the wrong size...
+        let same_format: Vec<&str> = VALID.iter().copied().filter(|n| n[n.len() - 3..] == VALID[which][VALID[which].len() - 3..]).collect();
+        let donor = same_format[donor.index(same_format.len())];
+        let bytes = fixture(VALID[which]);
+        let other = fixture(donor);
+        let (parts, donor_parts) = (parts(&bytes), parts(&other));
+        let piece = &other[donor_parts[part.index(donor_parts.len())].clone()];
+        let target = parts[at.index(parts.len())].clone();
+        let end = if replace { target.end } else { target.start };
+        let spliced = [&bytes[..target.start], piece, &bytes[end..]].concat();
+        match normalize_profile_image_with(Upload::new(&spliced), &options()) {
+            Ok(jpeg) => prop_assert_eq!((jpeg.width(), jpeg.height()), (48, 32)),
+            Err(error) => prop_assert!(DAMAGE_CODES.contains(&error.code()), "{} + {}: {:?}", VALID[which], donor, error),
+        }
+    }
+
+    #[test]
     fn damaged_files_fail_cleanly(which in 0..VALID.len(), cut in any::<prop::sample::Index>(), flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..4), truncate: bool) {
         let mut bytes = fixture(VALID[which]);
         for (at, xor) in flips {
@@ -164,6 +188,29 @@ proptest! {
             Err(error) => prop_assert!(DAMAGE_CODES.contains(&error.code()), "{}: {:?}", VALID[which], error),
         }
     }
+}
+
+/// The parts of a file after its signature: PNG chunks, or JPEG marker segments (a scan's
+/// entropy-coded data counts as part of its SOS segment; RST markers start parts of their own).
+fn parts(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut starts: Vec<usize> = if bytes.starts_with(&[0x89, b'P']) {
+        let mut starts = Vec::new();
+        let mut pos = 8;
+        while let Some(len) = bytes.get(pos..pos + 4) {
+            starts.push(pos);
+            pos += 12 + u32::from_be_bytes(len.try_into().unwrap()) as usize;
+        }
+        starts
+    } else {
+        let markers = bytes.windows(2).enumerate().skip(2);
+        markers
+            .filter(|(_, w)| w[0] == 0xFF && w[1] != 0x00 && w[1] != 0xFF)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    starts.retain(|&s| s < bytes.len());
+    starts.push(bytes.len());
+    starts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 /// Sequential JPEG fixtures: every byte of their scans is needed.
