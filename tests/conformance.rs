@@ -10,14 +10,16 @@
 //! - is byte-for-byte the same when the input is normalized a second time;
 //! - looks like the fixture's reference rendering (see `Tolerance`).
 //!
-//! The reference rendering is the picture the generator meant the file to show (`looks_like` in
-//! `tests/support/corpus.rs`: upright, sRGB, over white), cover-cropped to 1200x1200 about its
-//! centre and averaged over a 24x24 grid of 50x50-pixel cells, computed by exact area weighting
-//! in floating point. The output is averaged over the same cells. Cells, not pixels, because
-//! resampling filters and JPEG quantisation legitimately move single pixels by tens of levels
-//! near hard edges, while a wrong rotation, crop, colour conversion or background moves whole
-//! cells. When a trial's picture differs, the output, a 1200x1200 rendering of the reference
-//! and an amplified difference image are written to `target/tmp/conformance/<fixture>/`.
+//! The reference rendering starts from the picture the generator meant the file to show
+//! (`looks_like` in `tests/support/corpus.rs`: upright, sRGB, over white; for photo-like lossy
+//! JPEGs, the file as the `image` crate decodes it), cover-crops it to 1200x1200 about its centre
+//! with a naive separable Lanczos3 in floating point (written here, sharing nothing with the
+//! pipeline), and averages it over a 24x24 grid of 50x50-pixel cells. The output is averaged
+//! over the same cells. Cells, not pixels, because JPEG quantisation legitimately moves single
+//! pixels by tens of levels, while a wrong rotation, crop, colour conversion or background moves
+//! whole cells (see `Tolerance` for the limits and why edge cells get more room). When a trial's
+//! picture differs, the output, the reference rendering and an amplified difference image are
+//! written to `target/tmp/conformance/<fixture>/`.
 //!
 //! Every fixture that succeeds is also cut at each of its boundaries (inside the signature, and
 //! before every JPEG marker or PNG chunk, the end marker included): each cut must be refused as
@@ -53,17 +55,29 @@ enum Reference {
 }
 
 /// How far the output's cell means may be from the reference's, in 8-bit levels per channel.
-/// `worst_cell` allows for the cells that straddle a hard edge between saturated colours (chroma
-/// subsampling and the resampling filter smear a few pixels of each side into the other);
-/// `mean` (over all cells and channels) catches any broad shift: a wrong colour conversion,
-/// background or crop moves it by tens of levels.
+///
+/// A cell is *flat* when the reference rendering varies by at most `edge_range` levels inside it
+/// (per channel), and an *edge* cell otherwise. Flat cells must match within `flat_cell`: there
+/// only JPEG quantisation separates output from reference, and a wrong rotation, crop,
+/// background or colour conversion moves them by more (an unconverted Display P3 skin tone by
+/// 14). Edge cells get `edge_cell`, because there the result legitimately depends on choices
+/// the reference cannot share: chroma subsampling smearing saturated colours into each other,
+/// and the colour conversion running after the resize (on the 1.44 MP result, to save time), so
+/// a blend of two colours is converted rather than two conversions blended. `mean` (over all
+/// cells and channels) catches any broad shift. Largest seen over the corpus when these were set:
+/// flat 2.0 (adobe-rgb-patches.jpg), edge 13.1 (cmyk-icc-profile.jpg), mean 0.67 (the strips).
+/// `CONFORMANCE_REPORT=1 cargo test --test conformance` prints each fixture's figures.
 struct Tolerance {
-    worst_cell: f64,
+    edge_range: f64,
+    flat_cell: f64,
+    edge_cell: f64,
     mean: f64,
 }
 
 const TOLERANCE: Tolerance = Tolerance {
-    worst_cell: 10.0,
+    edge_range: 16.0,
+    flat_cell: 4.0,
+    edge_cell: 16.0,
     mean: 1.0,
 };
 
@@ -263,40 +277,39 @@ fn check_output(jpeg: &[u8]) -> Result<image::RgbImage, Failed> {
 fn check_picture(name: &str, output: &image::RgbImage, reference: &Raster) -> Result<(), Failed> {
     let rendered = render(reference);
     let expected = reference_cells(&rendered);
-    let mut worst = (0.0f64, 0, 0);
+    // Worst (difference, cell) among flat cells and among edge cells.
+    let mut worst = [(0.0f64, (0, 0)); 2];
     let mut total = 0.0;
     for cy in 0..CELLS {
         for cx in 0..CELLS {
             let got = output_cell(output, cx, cy);
-            let want = expected[(cy * CELLS + cx) as usize];
-            for c in 0..3 {
-                let d = (got[c] - want[c]).abs();
+            let want = &expected[(cy * CELLS + cx) as usize];
+            let edge = usize::from(want.range > TOLERANCE.edge_range);
+            for (g, w) in got.iter().zip(want.mean) {
+                let d = (g - w).abs();
                 total += d;
-                if d > worst.0 {
-                    worst = (d, cx, cy);
+                if d > worst[edge].0 {
+                    worst[edge] = (d, (cx, cy));
                 }
             }
         }
     }
     let mean = total / f64::from(CELLS * CELLS * 3);
+    let [flat, edge] = worst;
+    let summary = format!(
+        "worst flat cell {:.1} at {:?} (limit {}), worst edge cell {:.1} at {:?} (limit {}), \
+         mean {mean:.2} (limit {})",
+        flat.0, flat.1, TOLERANCE.flat_cell, edge.0, edge.1, TOLERANCE.edge_cell, TOLERANCE.mean
+    );
     if std::env::var_os("CONFORMANCE_REPORT").is_some() {
-        eprintln!(
-            "{name}: worst cell {:.1} at {:?}, mean {mean:.2}",
-            worst.0,
-            (worst.1, worst.2)
-        );
+        eprintln!("{name}: {summary}");
     }
-    if worst.0 <= TOLERANCE.worst_cell && mean <= TOLERANCE.mean {
+    if flat.0 <= TOLERANCE.flat_cell && edge.0 <= TOLERANCE.edge_cell && mean <= TOLERANCE.mean {
         return Ok(());
     }
     let dir = write_diff(name, output, &rendered);
     Err(format!(
-        "differs from the reference rendering: worst cell {:.1} levels at cell {:?} (limit {}), \
-         mean {mean:.2} (limit {}); images in {}",
-        worst.0,
-        (worst.1, worst.2),
-        TOLERANCE.worst_cell,
-        TOLERANCE.mean,
+        "differs from the reference rendering: {summary}; images in {}",
         dir.display()
     )
     .into())
@@ -384,21 +397,33 @@ fn render(reference: &Raster) -> Vec<f64> {
     out
 }
 
-/// Means of the rendering over each output cell.
-fn reference_cells(rendered: &[f64]) -> Vec<[f64; 3]> {
+/// One cell of the reference rendering.
+struct Cell {
+    mean: [f64; 3],
+    /// The largest (max - min) over the three channels inside the cell.
+    range: f64,
+}
+
+/// Means and ranges of the rendering over each output cell.
+fn reference_cells(rendered: &[f64]) -> Vec<Cell> {
     let mut cells = Vec::new();
     for cy in 0..CELLS {
         for cx in 0..CELLS {
             let mut sum = [0.0; 3];
+            let (mut low, mut high) = ([f64::MAX; 3], [f64::MIN; 3]);
             for y in cy * CELL..(cy + 1) * CELL {
                 for x in cx * CELL..(cx + 1) * CELL {
                     let i = ((y * TARGET + x) * 3) as usize;
                     for c in 0..3 {
                         sum[c] += rendered[i + c];
+                        low[c] = low[c].min(rendered[i + c]);
+                        high[c] = high[c].max(rendered[i + c]);
                     }
                 }
             }
-            cells.push(sum.map(|s| s / f64::from(CELL * CELL)));
+            let range = (0..3).map(|c| high[c] - low[c]).fold(0.0, f64::max);
+            let mean = sum.map(|s| s / f64::from(CELL * CELL));
+            cells.push(Cell { mean, range });
         }
     }
     cells

@@ -359,6 +359,92 @@ fn cmyk_fixtures(out: &mut Vec<Fixture>) {
     let bytes = [&bytes[..start], &bytes[end..]].concat();
     debug_assert_eq!(adobe_transform(&bytes), None);
     out.push(ok("cmyk-no-adobe.jpg", bytes, looks));
+
+    // Adobe CMYK inks with a CMYK output profile: colours come from the profile, not from the
+    // naive formula, so cyan is a printed cyan (about Lab 55/-37/-50), far from (0, 255, 255).
+    // The patches are those above, separated by a 16-pixel gutter of bare paper: where two inks
+    // meet, resizing in ink space (as the pipeline does, converting afterwards) makes an
+    // overprint that the profile darkens, while a reference converted first blends the two
+    // colours; that legitimate difference would exceed the tolerance on the edge cells.
+    let gutter = |v: u32| (56..72).contains(&v);
+    let inked = Raster::from_fn(128, 128, |x, y| {
+        let colour = if gutter(x) || gutter(y) {
+            [0; 4]
+        } else {
+            INKS[quadrant(x, y, 128, 128)]
+        };
+        colour.to_vec()
+    });
+    let bytes = jpeg(&inked, cmyk, |e| {
+        e.add_icc_profile(&cmyk_profile()).expect("profile fits");
+    });
+    let colours = [0b1000, 0b0100, 0b0010, 0].map(|corner| xyz16_to_srgb(CMYK_XYZ[corner]));
+    let looks = Raster::from_fn(128, 128, |x, y| {
+        let colour = if gutter(x) || gutter(y) {
+            xyz16_to_srgb(CMYK_XYZ[0])
+        } else {
+            colours[quadrant(x, y, 128, 128)]
+        };
+        colour.to_vec()
+    });
+    out.push(ok("cmyk-icc-profile.jpg", bytes, looks));
+}
+
+/// XYZ (D50) of every corner of the CMYK cube, in the u1Fixed15 encoding of lut16Type (1.0 is
+/// 0x8000), indexed by C M Y K bits (C the highest). The inks are typical offset-press values:
+/// cyan Lab(55, -37, -50), magenta Lab(48, 74, -3), yellow Lab(89, -5, 93), black Lab(16, 0, 0),
+/// on a paper of the D50 white; an overprint multiplies the inks' XYZ ratios to the paper.
+/// Computed once in floating point and written down here, so that the file's bytes do not depend
+/// on float rounding. XYZ rather than Lab as the PCS: its lut16 encoding has one reading.
+const CMYK_XYZ: [[u16; 3]; 16] = [
+    [31595, 32768, 27030],
+    [663, 688, 567],
+    [22664, 24302, 2305],
+    [476, 510, 48],
+    [10824, 5503, 4920],
+    [227, 116, 103],
+    [7765, 4081, 420],
+    [163, 86, 9],
+    [4922, 7514, 17317],
+    [103, 158, 364],
+    [3531, 5572, 1477],
+    [74, 117, 31],
+    [1686, 1262, 3152],
+    [35, 26, 66],
+    [1210, 936, 269],
+    [25, 20, 6],
+];
+
+/// A minimal CMYK output profile: one lut16Type AToB0 (perceptual) table whose CLUT has two grid
+/// points per ink (the corners in `CMYK_XYZ`, interpolated multilinearly), identity input and
+/// output curves, XYZ PCS, encoded by moxcms.
+fn cmyk_profile() -> Vec<u8> {
+    let identity = |channels: usize| (0..channels).flat_map(|_| [0u16, 65535]).collect::<Vec<u16>>();
+    let lut = moxcms::LutDataType {
+        num_input_channels: 4,
+        num_output_channels: 3,
+        num_clut_grid_points: 2,
+        matrix: moxcms::Matrix3d::IDENTITY,
+        num_input_table_entries: 2,
+        num_output_table_entries: 2,
+        input_table: moxcms::LutStore::Store16(identity(4)),
+        clut_table: moxcms::LutStore::Store16(CMYK_XYZ.as_flattened().to_vec()),
+        output_table: moxcms::LutStore::Store16(identity(3)),
+        lut_type: moxcms::LutType::Lut16,
+    };
+    let d50 = moxcms::Xyzd {
+        x: 0.9642,
+        y: 1.0,
+        z: 0.8249,
+    };
+    let mut profile = moxcms::ColorProfile::default();
+    profile.pcs = moxcms::DataColorSpace::Xyz;
+    profile.color_space = moxcms::DataColorSpace::Cmyk;
+    profile.profile_class = moxcms::ProfileClass::OutputDevice;
+    profile.white_point = d50;
+    profile.media_white_point = Some(d50);
+    profile.lut_a_to_b_perceptual = Some(moxcms::LutWarehouse::Lut(lut));
+    icc(profile)
 }
 
 /// Alpha that must be composited over white.
@@ -963,6 +1049,19 @@ fn to_srgb(colour: [u8; 3], space: Space) -> [u8; 3] {
         ),
     };
     [0, 1, 2].map(|r| linear_to_srgb(m[r][0] * linear[0] + m[r][1] * linear[1] + m[r][2] * linear[2]))
+}
+
+/// A lut16 XYZ value (D50, see `CMYK_XYZ`) as sRGB, clipped to its gamut: the D50-adapted
+/// (Bradford) sRGB matrix, as the ICC reference pipeline uses.
+fn xyz16_to_srgb(xyz: [u16; 3]) -> [u8; 3] {
+    const XYZ_D50_TO_LINEAR_SRGB: [[f64; 3]; 3] = [
+        [3.133_856_1, -1.616_866_7, -0.490_614_6],
+        [-0.978_768_4, 1.916_141_5, 0.033_454_0],
+        [0.071_945_3, -0.228_991_4, 1.405_242_7],
+    ];
+    let xyz = xyz.map(|v| f64::from(v) / 32768.0);
+    let m = XYZ_D50_TO_LINEAR_SRGB;
+    [0, 1, 2].map(|r| linear_to_srgb(m[r][0] * xyz[0] + m[r][1] * xyz[1] + m[r][2] * xyz[2]))
 }
 
 /// A value encoded with a pure power-law `gamma` (as a gray profile or a PNG gAMA chunk says),
