@@ -1,7 +1,9 @@
 //! The memory promise, measured with a counting global allocator:
 //! - a file that merely claims a huge size is refused before more than a few KiB are allocated;
 //! - for accepted inputs the peak heap stays within the estimate that `Limits::max_decode_memory`
-//!   is checked against, so the limit bounds the real peak.
+//!   is checked against, so the limit bounds the real peak;
+//! - the largest input of each kind a limit accepts peaks below that limit plus 1 MiB, and one
+//!   pixel more is refused.
 //!
 //! One test function only: the allocator's counters are global to this binary.
 
@@ -89,6 +91,50 @@ fn memory_stays_within_what_the_limits_promise() {
         assert!(
             peak <= estimated + (1 << 20),
             "{what}: peak {peak} bytes over the estimate {estimated}"
+        );
+    }
+
+    // Maximal accepted inputs: under a 44 MiB limit, the largest square of each kind the limit
+    // accepts, made for real and normalized; one pixel more is refused. The peak stays under the
+    // limit plus the same 1 MiB, so the README's bound (limit + 1 MiB) holds at the edge, not
+    // only for typical inputs. Sides are searched by bisection between 1200 and 2300, where no
+    // DCT scaling applies yet and the estimate grows with the side (it counts the file's bytes
+    // too, so real files are made at each step, not header-only ones).
+    const LIMIT: usize = 44 << 20;
+    let kinds: [(&str, fn(u32) -> Vec<u8>); 3] = [
+        ("baseline JPEG", |s| synth::photo_jpeg(s as u16, s as u16, false)),
+        ("progressive JPEG", |s| {
+            synth::photo_jpeg(s as u16, s as u16, true)
+        }),
+        ("RGBA PNG", |s| synth::photo_png_rgba(s, s)),
+    ];
+    for (what, make) in kinds {
+        let (mut accepted, mut refused) = (1200u32, 2300u32);
+        assert!(estimate(&make(accepted)) <= LIMIT && estimate(&make(refused)) > LIMIT);
+        while refused - accepted > 1 {
+            let side = (accepted + refused) / 2;
+            if estimate(&make(side)) <= LIMIT {
+                accepted = side;
+            } else {
+                refused = side;
+            }
+        }
+        let bytes = make(accepted);
+        let mut options = Options::default();
+        options.limits.max_decode_memory = LIMIT;
+        let (result, peak) = peak_of(|| normalize_profile_image_with(Upload::new(&bytes), &options));
+        let jpeg = result.unwrap_or_else(|e| panic!("{what} {accepted}x{accepted}: {e}"));
+        assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
+        println!("largest {what} under {LIMIT} bytes: {accepted}x{accepted}, peak {peak} bytes");
+        assert!(
+            peak <= LIMIT + (1 << 20),
+            "{what} {accepted}x{accepted}: peak {peak} bytes over the limit {LIMIT} + 1 MiB"
+        );
+        let error = normalize_profile_image_with(Upload::new(&make(accepted + 1)), &options).unwrap_err();
+        assert_eq!(
+            error.code(),
+            ErrorCode::MemoryLimitExceeded,
+            "{what} one pixel larger"
         );
     }
 }
