@@ -101,7 +101,8 @@ fn memory_stays_within_what_the_limits_promise() {
     // DCT scaling applies yet and the estimate grows with the side (it counts the file's bytes
     // too, so real files are made at each step, not header-only ones).
     const LIMIT: usize = 44 << 20;
-    let kinds: [(&str, fn(u32) -> Vec<u8>); 3] = [
+    type Make = fn(u32) -> Vec<u8>;
+    let kinds: [(&str, Make); 3] = [
         ("baseline JPEG", |s| synth::photo_jpeg(s as u16, s as u16, false)),
         ("progressive JPEG", |s| {
             synth::photo_jpeg(s as u16, s as u16, true)
