@@ -74,6 +74,9 @@ mod encode;
 mod error;
 mod exif;
 mod flatten;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod options;
 mod orient;
 mod output;

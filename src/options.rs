@@ -180,6 +180,9 @@ pub struct Options {
     pub damaged_input: DamagedInput,
     /// Limits checked before decoding. Default: [`Limits::default`].
     pub limits: Limits,
+    /// Decode large JPEGs at 1/2, 1/4 or 1/8 in the DCT domain when that still covers the
+    /// target. Always on; off only through the `fuzzing` feature, to compare the two paths.
+    pub(crate) shrink_on_load: bool,
 }
 
 impl Default for Options {
@@ -194,6 +197,7 @@ impl Default for Options {
             anchor: CropAnchor::Center,
             damaged_input: DamagedInput::Reject,
             limits: Limits::default(),
+            shrink_on_load: true,
         }
     }
 }

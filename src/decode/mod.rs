@@ -11,8 +11,8 @@
 //! allowed to allocate a single pixel: this module is the only place where sizes read from the
 //! file turn into allocations.
 
-mod jpeg;
-mod png;
+pub(crate) mod jpeg;
+pub(crate) mod png;
 
 use crate::error::ValidationError;
 use crate::options::{Limits, Options};

@@ -85,6 +85,15 @@ fn walk_chunks(bytes: &[u8]) -> ChunkWalk {
     }
 }
 
+/// The IHDR read and the chunk walk on their own, for the fuzz targets: (width, height, IDAT
+/// bytes, ends with IEND), or the damage found in IHDR.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, u32, u64, bool), ValidationError> {
+    let ihdr = read_ihdr(bytes)?;
+    let chunks = walk_chunks(bytes);
+    Ok((ihdr.width, ihdr.height, chunks.idat_bytes, chunks.ends_with_iend))
+}
+
 pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
     let limits = &options.limits;
     let ihdr = read_ihdr(bytes)?;

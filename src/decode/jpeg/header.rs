@@ -56,10 +56,10 @@ impl Frame {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub(super) struct IccChunk<'a> {
-    seq: u8,
-    count: u8,
-    data: &'a [u8],
+pub(crate) struct IccChunk<'a> {
+    pub(crate) seq: u8,
+    pub(crate) count: u8,
+    pub(crate) data: &'a [u8],
 }
 
 /// Walks the segments from SOI to the first SOS, then counts the remaining SOS markers.
@@ -187,7 +187,7 @@ fn count_later_scans(rest: &[u8]) -> u32 {
 
 /// ICC chunks are numbered 1..=count; any gap, duplicate or disagreement means the profile is
 /// unusable, and the picture falls back to sRGB rather than failing.
-pub(super) fn reassemble_icc(chunks: &[IccChunk<'_>]) -> Option<Vec<u8>> {
+pub(crate) fn reassemble_icc(chunks: &[IccChunk<'_>]) -> Option<Vec<u8>> {
     let count = chunks.first()?.count;
     if count == 0 || chunks.len() != usize::from(count) {
         return None;

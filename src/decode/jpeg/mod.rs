@@ -9,7 +9,7 @@
 use std::io::{self, Read};
 
 mod entropy;
-mod header;
+pub(crate) mod header;
 
 use header::{read_header, reassemble_icc, too_short_for_frame, Frame};
 
@@ -161,7 +161,11 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     }
 
     let orientation = header.exif.map_or(Orientation::Normal, exif::orientation);
-    let divisor = scale_divisor(&frame, orientation.oriented_size((options.width, options.height)));
+    let divisor = if options.shrink_on_load {
+        scale_divisor(&frame, orientation.oriented_size((options.width, options.height)))
+    } else {
+        1
+    };
     let (width, height) = (frame.width.div_ceil(divisor), frame.height.div_ceil(divisor));
     let channels = if frame.sampling.len() == 1 {
         1
@@ -220,6 +224,20 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         color,
         partial,
     })
+}
+
+/// The header walk, ICC reassembly, size check and entropy walk on their own, for the fuzz
+/// targets: the number of scans and the reassembled profile's length, or the damage found.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
+    let header = read_header(bytes).map_err(Damage::into_error)?;
+    let icc = reassemble_icc(&header.icc_chunks).map(|profile| profile.len());
+    let frame = header.frame.ok_or_else(|| ValidationError::corrupt(NAME))?;
+    if too_short_for_frame(&frame, header.scan_bytes) {
+        return Err(ValidationError::truncated(NAME));
+    }
+    entropy::check(bytes, &frame).map_err(Damage::into_error)?;
+    Ok((header.scans, icc))
 }
 
 /// Decodes at `1 / divisor`, which [`scale_divisor`] chose so that jpeg-decoder's own choice of
