@@ -1,8 +1,9 @@
 //! Structure-aware round trip: an arbitrary description (size, colour, noise, alpha, colour type,
 //! bit depth, JPEG settings, EXIF orientation) is encoded here as a valid JPEG or PNG, normalized
 //! to 48x32, and decoded back. It must succeed, be exactly 48x32, and keep the colour: the
-//! output's mean is within 12 levels of the source colour (as gray for gray sources, over white
-//! for translucent ones). Noise is symmetric, so it moves the mean only where it clips.
+//! output's mean is within 12 levels, plus the noise amplitude, of the source colour (as gray for
+//! gray sources, over white for translucent ones). The noise allowance is needed because the
+//! cover crop of a thin strip keeps a pixel or two, whose noise the output then shows.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -213,7 +214,7 @@ fuzz_target!(|picture: Picture| {
             / (48 * 32);
         let diff = mean.abs_diff(u32::from(want));
         assert!(
-            diff <= 12,
+            diff <= 12 + u32::from(picture.noise),
             "{picture:?}: channel {c} mean {mean}, expected {want}"
         );
     }
