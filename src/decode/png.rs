@@ -30,6 +30,7 @@ struct Ihdr {
     width: u32,
     height: u32,
     bits_per_pixel: u64,
+    indexed: bool,
 }
 
 /// The IHDR chunk, which the PNG spec requires right after the signature.
@@ -51,6 +52,7 @@ fn read_ihdr(bytes: &[u8]) -> Result<Ihdr, ValidationError> {
         width: u32::from_be_bytes([chunk[8], chunk[9], chunk[10], chunk[11]]),
         height: u32::from_be_bytes([chunk[12], chunk[13], chunk[14], chunk[15]]),
         bits_per_pixel: samples * u64::from(chunk[16]),
+        indexed: chunk[17] == 3,
     })
 }
 
@@ -60,21 +62,27 @@ struct ChunkWalk {
     idat_bytes: u64,
     /// Whether a whole IEND chunk ends the walk.
     ends_with_iend: bool,
+    /// Whether every PLTE chunk holds 1 to 256 whole RGB entries (3 to 768 bytes, a multiple of 3).
+    palettes_whole: bool,
 }
 
 fn walk_chunks(bytes: &[u8]) -> ChunkWalk {
     let mut idat_bytes = 0u64;
+    let mut palettes_whole = true;
     let mut pos = 8usize;
     while let Some(header) = pos.checked_add(8).and_then(|end| bytes.get(pos..end)) {
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let end = pos.saturating_add(12).saturating_add(len);
         if &header[4..8] == b"IDAT" {
             idat_bytes += len.min(bytes.len() - pos - 8) as u64;
+        } else if &header[4..8] == b"PLTE" {
+            palettes_whole &= len % 3 == 0 && (3..=768).contains(&len);
         } else if &header[4..8] == b"IEND" {
             let ends_with_iend = end <= bytes.len();
             return ChunkWalk {
                 idat_bytes,
                 ends_with_iend,
+                palettes_whole,
             };
         }
         pos = end;
@@ -82,6 +90,7 @@ fn walk_chunks(bytes: &[u8]) -> ChunkWalk {
     ChunkWalk {
         idat_bytes,
         ends_with_iend: false,
+        palettes_whole,
     }
 }
 
@@ -100,6 +109,14 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     let (width, height) = (ihdr.width, ihdr.height);
     check_dimensions(width, height, limits)?;
     let (w, h) = (u64::from(width), u64::from(height));
+    let chunks = walk_chunks(bytes);
+    // png 0.18.1 checks a PLTE's length only against 3..=768, and panics when expanding an
+    // indexed image whose palette length is not a multiple of 3 (image-png issues 671 and 694).
+    // The PNG specification (11.2.3) makes such a palette an error, so it is refused here,
+    // before the png crate sees it.
+    if ihdr.indexed && !chunks.palettes_whole {
+        return Err(ValidationError::corrupt(NAME));
+    }
 
     let mut decoder = png::Decoder::new_with_limits(
         Cursor::new(bytes),
@@ -141,7 +158,6 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         .saturating_mul(h)
         .saturating_mul(ihdr.bits_per_pixel)
         .div_ceil(8);
-    let chunks = walk_chunks(bytes);
     if chunks.idat_bytes.saturating_mul(MAX_INFLATE_RATIO) < pixel_bytes {
         return Err(ValidationError::truncated(NAME));
     }
