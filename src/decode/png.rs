@@ -76,7 +76,7 @@ fn walk_chunks(bytes: &[u8]) -> ChunkWalk {
         if &header[4..8] == b"IDAT" {
             idat_bytes += len.min(bytes.len() - pos - 8) as u64;
         } else if &header[4..8] == b"PLTE" {
-            palettes_whole &= len % 3 == 0 && (3..=768).contains(&len);
+            palettes_whole &= len.is_multiple_of(3) && (3..=768).contains(&len);
         } else if &header[4..8] == b"IEND" {
             let ends_with_iend = end <= bytes.len();
             return ChunkWalk {
