@@ -7,23 +7,12 @@
 #[path = "support/helpers.rs"]
 mod helpers;
 
-use helpers::fixture;
+use helpers::{assert_error, fixture};
 use profile_image::{
     normalize_profile_image, normalize_profile_image_with, ErrorCode, Fault, Limits, Options, Upload,
     ValidationError,
 };
 use serde_json::json;
-
-fn body(error: &ValidationError) -> serde_json::Value {
-    serde_json::to_value(error.body()).unwrap()
-}
-
-#[track_caller]
-fn assert_error(error: ValidationError, code: &str, message: &str, typed_args: serde_json::Value) {
-    assert_eq!(error.code().as_str(), code);
-    assert_eq!(error.to_string(), message);
-    assert_eq!(body(&error)["typedArgs"], typed_args, "{code}");
-}
 
 fn with_limits(bytes: &[u8], edit: impl FnOnce(&mut Limits)) -> ValidationError {
     let mut options = Options::default();

@@ -3,9 +3,12 @@
 //! `image` crate (zune-jpeg), a decoder independent of the one this crate uses, and compared by
 //! pixels with a stated tolerance, never by encoded bytes.
 
+#[path = "support/colour.rs"]
+mod colour;
 #[path = "support/helpers.rs"]
 mod helpers;
 
+use colour::{gamma_to_srgb, to_srgb, Space};
 use helpers::{assert_near, decode_rgb, fixture, mean, normalize, segments, BLUE, GREEN, RED, WHITE, YELLOW};
 use profile_image::{
     normalize_profile_image, normalize_profile_image_with, ColorConversion, CropAnchor, DamagedInput,
@@ -61,48 +64,15 @@ fn every_exif_orientation_comes_out_upright() {
     }
 }
 
-// sRGB transfer functions, the oracle for the colour tests.
-fn to_linear(v: f64) -> f64 {
-    let v = v / 255.0;
-    if v <= 0.04045 {
-        v / 12.92
-    } else {
-        ((v + 0.055) / 1.055).powf(2.4)
-    }
+/// The colour oracle's sRGB value of `colour` in `space`, as `assert_near` takes it.
+fn srgb_of(colour: [u8; 3], space: Space) -> [i32; 3] {
+    to_srgb(colour, space).map(i32::from)
 }
-
-fn from_linear(v: f64) -> i32 {
-    let v = v.clamp(0.0, 1.0);
-    let e = if v <= 0.0031308 {
-        v * 12.92
-    } else {
-        1.055 * v.powf(1.0 / 2.4) - 0.055
-    };
-    (e * 255.0).round() as i32
-}
-
-fn convert(rgb: [f64; 3], linearize: impl Fn(f64) -> f64, m: [[f64; 3]; 3]) -> [i32; 3] {
-    let l = rgb.map(linearize);
-    [0, 1, 2].map(|r| from_linear(m[r][0] * l[0] + m[r][1] * l[1] + m[r][2] * l[2]))
-}
-
-/// Display P3 to sRGB, both D65: the published matrix.
-const P3_TO_SRGB: [[f64; 3]; 3] = [
-    [1.224_940, -0.224_940, 0.0],
-    [-0.042_057, 1.042_057, 0.0],
-    [-0.019_638, -0.078_636, 1.098_274],
-];
-/// Adobe RGB (1998) to sRGB, both D65.
-const ADOBE_TO_SRGB: [[f64; 3]; 3] = [
-    [1.398_283, -0.398_283, 0.0],
-    [0.0, 1.0, 0.0],
-    [0.0, -0.042_930, 1.042_930],
-];
 
 #[test]
 fn display_p3_photo_is_converted_not_washed_out() {
     // Bottom-left patch is P3 (180, 80, 60): inside sRGB's gamut, so the conversion is exact.
-    let expected = convert([180.0, 80.0, 60.0], to_linear, P3_TO_SRGB);
+    let expected = srgb_of([180, 80, 60], Space::DisplayP3);
     assert!(
         (expected[0] - 180).abs() > 10,
         "the patch must tell converted from unconverted"
@@ -120,8 +90,7 @@ fn display_p3_photo_is_converted_not_washed_out() {
 
 #[test]
 fn adobe_rgb_photo_is_converted() {
-    let gamma = 563.0 / 256.0;
-    let expected = convert([180.0, 80.0, 60.0], |v| (v / 255.0).powf(gamma), ADOBE_TO_SRGB);
+    let expected = srgb_of([180, 80, 60], Space::AdobeRgb);
     let jpeg = normalize("adobe-rgb-patches.jpg");
     assert_eq!(jpeg.source().color, ColorConversion::Converted);
     let [_, _, bl, _] = corners(&decode_rgb(jpeg.bytes()));
@@ -435,6 +404,6 @@ fn png_variants_keep_their_colours() {
     }
     // gAMA 1/1.8 alone: the ramp's 128 is (128/255)^1.8 in linear light, sRGB 146.
     let img = decode_rgb(normalize("gamma-chunk.png").bytes());
-    let expected = from_linear((128.0f64 / 255.0).powf(1.8));
+    let expected = i32::from(gamma_to_srgb(128, 1.8));
     assert_near(mean(&img, 600, 600), [expected; 3], 4, "gAMA 1/1.8");
 }

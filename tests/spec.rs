@@ -9,23 +9,11 @@
 #[path = "support/helpers.rs"]
 mod helpers;
 
-use helpers::{assert_near, decode_rgb, fixture, mean, normalize, segments, RED, YELLOW};
+use helpers::{assert_error, assert_near, body, decode_rgb, fixture, mean, normalize, segments, RED, YELLOW};
 use profile_image::{
     normalize_profile_image, normalize_profile_image_with, ArgType, ErrorCode, Options, Upload,
-    ValidationError,
 };
 use serde_json::json;
-
-fn body(error: &ValidationError) -> serde_json::Value {
-    serde_json::to_value(error.body()).unwrap()
-}
-
-#[track_caller]
-fn assert_error(error: ValidationError, code: &str, message: &str, typed_args: serde_json::Value) {
-    assert_eq!(error.code().as_str(), code);
-    assert_eq!(error.to_string(), message);
-    assert_eq!(body(&error)["typedArgs"], typed_args, "{code}");
-}
 
 /// "errorMessage required": every refusal in the corpus carries a non-empty message, and its
 /// typedArgs use only the spec's types.

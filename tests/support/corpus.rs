@@ -22,6 +22,11 @@
 
 use jpeg_encoder::{ColorType, Encoder as JpegEncoder, SamplingFactor};
 
+#[path = "colour.rs"]
+mod colour;
+
+use colour::{gamma_to_srgb, linear_to_srgb, to_srgb, Space};
+
 /// One generated file and what the library must do with it.
 pub struct Fixture {
     /// File name under `fixtures/`.
@@ -1020,37 +1025,6 @@ fn over_white(rgba: &Raster) -> Raster {
     Raster { data, ..rgba.clone() }
 }
 
-/// RGB colour spaces with a published conversion to sRGB.
-#[derive(Clone, Copy)]
-enum Space {
-    DisplayP3,
-    AdobeRgb,
-}
-
-/// A colour in `space` as sRGB, clipped to its gamut: the published D65 matrices from linear
-/// Display P3 and Adobe RGB (1998) to linear sRGB; P3 uses the sRGB curve, Adobe RGB a pure
-/// power of 563/256.
-fn to_srgb(colour: [u8; 3], space: Space) -> [u8; 3] {
-    const P3_TO_SRGB: [[f64; 3]; 3] = [
-        [1.224_940, -0.224_940, 0.0],
-        [-0.042_057, 1.042_057, 0.0],
-        [-0.019_638, -0.078_636, 1.098_274],
-    ];
-    const ADOBE_TO_SRGB: [[f64; 3]; 3] = [
-        [1.398_283, -0.398_283, 0.0],
-        [0.0, 1.0, 0.0],
-        [0.0, -0.042_930, 1.042_930],
-    ];
-    let (linear, m) = match space {
-        Space::DisplayP3 => (colour.map(srgb_to_linear), P3_TO_SRGB),
-        Space::AdobeRgb => (
-            colour.map(|c| (f64::from(c) / 255.0).powf(563.0 / 256.0)),
-            ADOBE_TO_SRGB,
-        ),
-    };
-    [0, 1, 2].map(|r| linear_to_srgb(m[r][0] * linear[0] + m[r][1] * linear[1] + m[r][2] * linear[2]))
-}
-
 /// A lut16 XYZ value (D50, see `CMYK_XYZ`) as sRGB, clipped to its gamut: the D50-adapted
 /// (Bradford) sRGB matrix, as the ICC reference pipeline uses.
 fn xyz16_to_srgb(xyz: [u16; 3]) -> [u8; 3] {
@@ -1062,31 +1036,6 @@ fn xyz16_to_srgb(xyz: [u16; 3]) -> [u8; 3] {
     let xyz = xyz.map(|v| f64::from(v) / 32768.0);
     let m = XYZ_D50_TO_LINEAR_SRGB;
     [0, 1, 2].map(|r| linear_to_srgb(m[r][0] * xyz[0] + m[r][1] * xyz[1] + m[r][2] * xyz[2]))
-}
-
-/// A value encoded with a pure power-law `gamma` (as a gray profile or a PNG gAMA chunk says),
-/// re-encoded with the sRGB curve.
-fn gamma_to_srgb(value: u8, gamma: f64) -> u8 {
-    linear_to_srgb((f64::from(value) / 255.0).powf(gamma))
-}
-
-fn srgb_to_linear(value: u8) -> f64 {
-    let v = f64::from(value) / 255.0;
-    if v <= 0.04045 {
-        v / 12.92
-    } else {
-        ((v + 0.055) / 1.055).powf(2.4)
-    }
-}
-
-fn linear_to_srgb(linear: f64) -> u8 {
-    let v = linear.clamp(0.0, 1.0);
-    let encoded = if v <= 0.003_130_8 {
-        v * 12.92
-    } else {
-        1.055 * v.powf(1.0 / 2.4) - 0.055
-    };
-    (encoded * 255.0).round() as u8
 }
 
 // ---------------------------------------------------------------------------------------------

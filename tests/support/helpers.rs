@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use profile_image::normalize_profile_image;
+use profile_image::{normalize_profile_image, ValidationError};
 
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -76,4 +76,17 @@ pub fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
             return out;
         }
     }
+}
+
+/// An error's JSON body, as the endpoint sends it.
+pub fn body(error: &ValidationError) -> serde_json::Value {
+    serde_json::to_value(error.body()).unwrap()
+}
+
+/// The error has this code, this English message and these typed arguments.
+#[track_caller]
+pub fn assert_error(error: ValidationError, code: &str, message: &str, typed_args: serde_json::Value) {
+    assert_eq!(error.code().as_str(), code);
+    assert_eq!(error.to_string(), message);
+    assert_eq!(body(&error)["typedArgs"], typed_args, "{code}");
 }
