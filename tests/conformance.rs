@@ -31,6 +31,8 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/helpers.rs"]
+mod helpers;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -178,23 +180,11 @@ fn check_error(error: &ValidationError, code: &str) -> Result<(), Failed> {
     Ok(())
 }
 
-/// Offsets at which a file can be cut between its parts: inside the signature, and before each
-/// JPEG marker (any 0xFF followed by a byte other than 0x00 or 0xFF, which in scans is only ever
-/// a marker) or before each PNG chunk.
+/// Offsets at which a file can be cut between its parts: inside the signature (two to seven
+/// bytes of a PNG signature, SOI alone for a JPEG), and before each part `part_starts` finds.
 fn boundaries(bytes: &[u8]) -> Vec<usize> {
-    if bytes.starts_with(b"\x89PNG") {
-        let mut cuts: Vec<usize> = (2..8).collect();
-        let mut pos = 8;
-        while let Some(header) = bytes.get(pos..pos + 4) {
-            cuts.push(pos);
-            pos += 12 + u32::from_be_bytes(header.try_into().expect("four bytes")) as usize;
-        }
-        cuts
-    } else {
-        let markers = bytes.windows(2).enumerate().skip(2);
-        let markers = markers.filter(|(_, w)| w[0] == 0xFF && w[1] != 0x00 && w[1] != 0xFF);
-        std::iter::once(2).chain(markers.map(|(i, _)| i)).collect()
-    }
+    let signature_cuts = if bytes.starts_with(b"\x89PNG") { 2..8 } else { 2..3 };
+    signature_cuts.chain(helpers::part_starts(bytes)).collect()
 }
 
 fn check_cuts(path: &Path) -> Result<(), Failed> {

@@ -193,21 +193,7 @@ proptest! {
 /// The parts of a file after its signature: PNG chunks, or JPEG marker segments (a scan's
 /// entropy-coded data counts as part of its SOS segment; RST markers start parts of their own).
 fn parts(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
-    let mut starts: Vec<usize> = if bytes.starts_with(&[0x89, b'P']) {
-        let mut starts = Vec::new();
-        let mut pos = 8;
-        while let Some(len) = bytes.get(pos..pos + 4) {
-            starts.push(pos);
-            pos += 12 + u32::from_be_bytes(len.try_into().unwrap()) as usize;
-        }
-        starts
-    } else {
-        let markers = bytes.windows(2).enumerate().skip(2);
-        markers
-            .filter(|(_, w)| w[0] == 0xFF && w[1] != 0x00 && w[1] != 0xFF)
-            .map(|(i, _)| i)
-            .collect()
-    };
+    let mut starts = helpers::part_starts(bytes);
     starts.retain(|&s| s < bytes.len());
     starts.push(bytes.len());
     starts.windows(2).map(|w| w[0]..w[1]).collect()

@@ -90,3 +90,24 @@ pub fn assert_error(error: ValidationError, code: &str, message: &str, typed_arg
     assert_eq!(error.to_string(), message);
     assert_eq!(body(&error)["typedArgs"], typed_args, "{code}");
 }
+
+/// Where the parts of a file after its signature start: each PNG chunk, or each JPEG marker (a
+/// 0xFF followed by a byte other than 0x00 or 0xFF, which inside scan data is only ever a marker,
+/// RST markers included).
+pub fn part_starts(bytes: &[u8]) -> Vec<usize> {
+    if bytes.starts_with(b"\x89P") {
+        let mut starts = Vec::new();
+        let mut pos = 8;
+        while let Some(len) = bytes.get(pos..pos + 4) {
+            starts.push(pos);
+            pos += 12 + u32::from_be_bytes(len.try_into().expect("four bytes")) as usize;
+        }
+        starts
+    } else {
+        let markers = bytes.windows(2).enumerate().skip(2);
+        markers
+            .filter(|(_, w)| w[0] == 0xFF && w[1] != 0x00 && w[1] != 0xFF)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
