@@ -1,17 +1,22 @@
 //! Criterion benchmarks of the public API on realistic inputs, beside the naive pipeline a user
-//! would otherwise write with the `image` crate, in the same run so the ratio is visible.
+//! would otherwise write with the `image` crate, in the same run so the ratio is visible; then
+//! each stage on its own.
 //!
-//! `cargo bench --bench normalize`; throughput is reported in source pixels per second.
+//! `cargo bench --bench normalize` (add a filter such as `normalize/` or `stages/` to run a
+//! part). Throughput is in source pixels per second. Pin to one core (`taskset -c 0`) to measure
+//! what one request costs; the medians are the figures the README quotes.
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use profile_image::normalize_profile_image;
+use profile_image::{normalize_profile_image, stages, Options};
 
 #[path = "../tests/support/synth.rs"]
 mod synth;
 
 /// The pipeline people write first: decode, `resize_to_fill` with Lanczos3, encode at q85.
+/// (It ignores EXIF orientation and flattens alpha onto black: it does less than ours.)
 fn naive(bytes: &[u8]) -> Vec<u8> {
     let img = image::load_from_memory(bytes).unwrap();
     let img = img
@@ -24,41 +29,85 @@ fn naive(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn inputs() -> Vec<(&'static str, u64, Vec<u8>)> {
-    vec![
-        (
-            "jpeg-12mp-baseline",
-            4000 * 3000,
-            synth::photo_jpeg(4000, 3000, false),
-        ),
-        (
-            "jpeg-12mp-progressive",
-            4000 * 3000,
-            synth::photo_jpeg(4000, 3000, true),
-        ),
-        ("png-4mp-rgba", 2000 * 2000, synth::photo_png_rgba(2000, 2000)),
-        (
-            "jpeg-400x400-upscaled",
-            400 * 400,
-            synth::photo_jpeg(400, 400, false),
-        ),
-    ]
+/// Few samples and short windows: the large inputs take a quarter of a second each, and the
+/// median of ten is steady enough for ratios measured in the same run.
+fn configure<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.sampling_mode(criterion::SamplingMode::Flat);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group
 }
 
 fn end_to_end(c: &mut Criterion) {
-    let mut group = c.benchmark_group("normalize");
-    group.sample_size(10);
-    for (name, pixels, bytes) in inputs() {
-        group.throughput(Throughput::Elements(pixels));
-        group.bench_with_input(BenchmarkId::new("profile_image", name), &bytes, |b, bytes| {
-            b.iter(|| normalize_profile_image(black_box(bytes)).unwrap())
+    let mut group = configure(c, "normalize");
+    for input in synth::bench_inputs() {
+        group.throughput(Throughput::Elements(input.pixels));
+        group.bench_with_input(
+            BenchmarkId::new("profile_image", input.name),
+            &input.bytes,
+            |b, bytes| b.iter(|| normalize_profile_image(black_box(bytes)).unwrap()),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("naive_image_crate", input.name),
+            &input.bytes,
+            |b, bytes| b.iter(|| naive(black_box(bytes))),
+        );
+    }
+    group.finish();
+}
+
+/// Each stage on the output of the one before, as the pipeline runs them.
+fn per_stage(c: &mut Criterion) {
+    let mut group = configure(c, "stages");
+    let options = Options::default();
+    let mut huffman = Options::default();
+    huffman.optimize_huffman = true;
+    for input in synth::bench_inputs() {
+        let bytes = &input.bytes;
+        group.throughput(Throughput::Elements(input.pixels));
+        if input.name.ends_with(".jpg") {
+            group.bench_function(BenchmarkId::new("jpeg_checks", input.name), |b| {
+                b.iter(|| stages::check_jpeg(black_box(bytes)).unwrap())
+            });
+        }
+        group.bench_function(BenchmarkId::new("decode", input.name), |b| {
+            b.iter(|| stages::decode(black_box(bytes), &options).unwrap())
         });
-        group.bench_with_input(BenchmarkId::new("naive_image_crate", name), &bytes, |b, bytes| {
-            b.iter(|| naive(black_box(bytes)))
+        group.bench_function(BenchmarkId::new("flatten", input.name), |b| {
+            b.iter_batched(
+                || stages::decode(bytes, &options).unwrap(),
+                |decoded| stages::flatten(decoded, &options),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+        let decoded = stages::flatten(stages::decode(bytes, &options).unwrap(), &options);
+        group.bench_function(BenchmarkId::new("resize", input.name), |b| {
+            b.iter(|| stages::resize(black_box(&decoded), &options).unwrap())
+        });
+        let resized = stages::resize(&decoded, &options).unwrap();
+        group.throughput(Throughput::Elements(1200 * 1200));
+        group.bench_function(BenchmarkId::new("colour_flatten_orient", input.name), |b| {
+            b.iter_batched(
+                || stages::resize(&decoded, &options).unwrap(),
+                |resized| stages::finish(resized, &decoded, &options),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+        let (upright, _) = stages::finish(resized, &decoded, &options);
+        group.bench_function(BenchmarkId::new("encode", input.name), |b| {
+            b.iter(|| stages::encode(black_box(&upright), &options).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("encode_optimized_huffman", input.name), |b| {
+            b.iter(|| stages::encode(black_box(&upright), &huffman).unwrap())
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, end_to_end);
+criterion_group!(benches, end_to_end, per_stage);
 criterion_main!(benches);

@@ -31,41 +31,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let inputs = [
-        (
-            "photo-12mp.jpg",
-            "12 MP JPEG, baseline 4:2:0 q90",
-            synth::photo_jpeg(4000, 3000, false),
-        ),
-        (
-            "photo-12mp-progressive.jpg",
-            "12 MP JPEG, progressive",
-            synth::photo_jpeg(4000, 3000, true),
-        ),
-        (
-            "photo-20mp.jpg",
-            "20 MP JPEG, baseline",
-            synth::photo_jpeg(5472, 3648, false),
-        ),
-        ("rgba-4mp.png", "4 MP RGBA PNG", synth::photo_png_rgba(2000, 2000)),
-        (
-            "small-400.jpg",
-            "400x400 JPEG (upscaled)",
-            synth::photo_jpeg(400, 400, false),
-        ),
-    ];
     println!("| input | bytes | median time | peak heap | output bytes |");
     println!("|---|---|---|---|---|");
-    for (file, what, bytes) in &inputs {
+    for synth::BenchInput {
+        name, what, bytes, ..
+    } in synth::bench_inputs()
+    {
         if let Some(dir) = &write_inputs {
-            std::fs::write(std::path::Path::new(dir).join(file), bytes)?;
+            std::fs::write(std::path::Path::new(dir).join(name), &bytes)?;
         }
         let mut times = Vec::with_capacity(runs);
         let mut peak = 0;
         let mut out_len = 0;
         for _ in 0..runs {
             let start = Instant::now();
-            let (jpeg, run_peak) = counting::peak_of(|| normalize_profile_image(bytes));
+            let (jpeg, run_peak) = counting::peak_of(|| normalize_profile_image(&bytes));
             times.push(start.elapsed());
             peak = peak.max(run_peak);
             out_len = jpeg?.bytes().len();

@@ -50,6 +50,14 @@ pub(crate) fn to_srgb(pixels: Pixels, source: &ColorSource) -> (Pixels, ColorCon
     (without_profile(pixels), outcome)
 }
 
+/// Whether the source's colours are sRGB already (said so, or said nothing), so that no
+/// conversion will run and the pixels may be composited in their own encoding before resizing.
+pub(crate) fn is_srgb(source: &ColorSource) -> bool {
+    // An ICC profile is converted even if it describes sRGB: parsing it here would cost as much.
+    !matches!(source, ColorSource::Icc(_))
+        && matches!(source_profile(source), Described::Nothing | Described::Srgb)
+}
+
 enum Described {
     Nothing,
     Srgb,

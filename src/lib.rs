@@ -83,6 +83,9 @@ mod output;
 mod pixels;
 mod resize;
 mod sniff;
+#[cfg(feature = "stages")]
+#[doc(hidden)]
+pub mod stages;
 
 pub use color::ColorConversion;
 pub use error::{ArgType, ArgValue, ErrorBody, ErrorCode, Fault, TypedArg, ValidationError, REFERENCE};
@@ -111,17 +114,13 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
     options.validate()?;
     let format = sniff::accept(&upload, &options.limits)?;
     let decoded = decode::decode(format, upload.bytes, options)?;
-
-    let orientation = decoded.orientation;
-    let stored_target = orientation.oriented_size((options.width, options.height));
-    let anchor = orientation.to_stored_fractions(options.anchor.fractions());
     let had_alpha = decoded.pixels.channels.has_alpha();
-
-    let resized = resize::cover(&decoded.pixels, stored_target, anchor)?;
+    let decoded = flatten_stage(decoded, options);
+    let resized = resize_stage(&decoded, options)?;
+    // The source is the largest buffer: freed before the later stages allocate theirs.
     drop(decoded.pixels);
-    let (srgb, color) = color::to_srgb(resized, &decoded.color);
-    let flat = flatten::onto(srgb, options.background);
-    let upright = orient::upright(flat, orientation);
+    let orientation = decoded.orientation;
+    let (upright, color) = finish_stage(resized, &decoded.color, orientation, options);
     let bytes = encode::jpeg(&upright, options)?;
 
     let (displayed_width, displayed_height) =
@@ -142,4 +141,39 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
             partial: decoded.partial,
         },
     })
+}
+
+/// Flattens RGBA onto the background before the resize when no colour conversion will follow
+/// (see [`flatten`] for why that is the same picture, cheaper).
+fn flatten_stage(decoded: decode::Decoded, options: &Options) -> decode::Decoded {
+    if decoded.pixels.channels == pixels::Channels::Rgba && color::is_srgb(&decoded.color) {
+        decode::Decoded {
+            pixels: flatten::onto(decoded.pixels, options.background),
+            ..decoded
+        }
+    } else {
+        decoded
+    }
+}
+
+/// The cover crop and resize, in the stored (not yet upright) axes: the target is turned by the
+/// orientation, so the picture is rotated after the resize (1.44 MP, not the source's 12).
+fn resize_stage(decoded: &decode::Decoded, options: &Options) -> Result<pixels::Pixels, ValidationError> {
+    let orientation = decoded.orientation;
+    let stored_target = orientation.oriented_size((options.width, options.height));
+    let anchor = orientation.to_stored_fractions(options.anchor.fractions());
+    resize::cover(&decoded.pixels, stored_target, anchor)
+}
+
+/// Colour conversion to sRGB, alpha flattening and the turn upright, all on the resized
+/// picture: each costs a pass over the target's pixels instead of the source's.
+fn finish_stage(
+    resized: pixels::Pixels,
+    source_color: &decode::ColorSource,
+    orientation: Orientation,
+    options: &Options,
+) -> (pixels::Pixels, ColorConversion) {
+    let (srgb, color) = color::to_srgb(resized, source_color);
+    let flat = flatten::onto(srgb, options.background);
+    (orient::upright(flat, orientation), color)
 }

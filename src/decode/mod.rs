@@ -95,12 +95,19 @@ fn check_dimensions(width: u32, height: u32, limits: &Limits) -> Result<(), Vali
 }
 
 /// Memory the stages after decoding need for a decoded picture of `decoded_w` x `decoded_h`
-/// with `channels` channels: a premultiplied copy of the source when it has alpha (the resizer
-/// makes one), the resizer's intermediate, and the fixed-size buffers of the target.
-fn pipeline_bytes(decoded_w: u64, decoded_h: u64, channels: u64, has_alpha: bool, options: &Options) -> u64 {
+/// with `channels` channels: a premultiplied copy of the source when the resizer makes one (for
+/// alpha not flattened before the resize), the resizer's intermediate, and the fixed-size
+/// buffers of the target.
+fn pipeline_bytes(
+    decoded_w: u64,
+    decoded_h: u64,
+    channels: u64,
+    premultiplies: bool,
+    options: &Options,
+) -> u64 {
     let (tw, th) = (u64::from(options.width), u64::from(options.height));
     // Saturating throughout: a caller may raise the limits as far as u32 sides allow.
-    let premultiplied = if has_alpha {
+    let premultiplied = if premultiplies {
         decoded_w.saturating_mul(decoded_h).saturating_mul(channels)
     } else {
         0

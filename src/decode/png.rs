@@ -138,6 +138,11 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         ColorType::Rgba => Channels::Rgba,
         ColorType::Indexed => return Err(ValidationError::internal("PNG palette expansion")),
     };
+    // Colour chunks must come before the image data, so they are all known now.
+    let color = color_source(reader.info());
+    // An sRGB RGBA picture is flattened in place before the resize: no premultiplied copy.
+    let premultiplies =
+        channels.has_alpha() && !(channels == Channels::Rgba && crate::color::is_srgb(&color));
     // Exact now that tRNS is known: the 8-bit output buffer, the metadata budget, and what the
     // later stages need. Checked before the buffer is reserved.
     // Saturating: a caller may raise the limits as far as u32 sides allow.
@@ -148,7 +153,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
             w,
             h,
             channels.count() as u64,
-            channels.has_alpha(),
+            premultiplies,
             options,
         ));
     check_memory(needed, limits)?;
@@ -204,7 +209,6 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         .exif_metadata
         .as_deref()
         .map_or(Orientation::Normal, exif::orientation);
-    let color = color_source(info);
     let pixels = Pixels::new(width, height, channels, data)
         .ok_or_else(|| ValidationError::internal("PNG decoding"))?;
     Ok(Decoded {

@@ -228,7 +228,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
 
 /// The header walk, ICC reassembly, size check and entropy walk on their own, for the fuzz
 /// targets: the number of scans and the reassembled profile's length, or the damage found.
-#[cfg(feature = "fuzzing")]
+#[cfg(any(feature = "fuzzing", feature = "stages"))]
 pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
     let header = read_header(bytes).map_err(Damage::into_error)?;
     let icc = reassemble_icc(&header.icc_chunks).map(|profile| profile.len());

@@ -1,0 +1,156 @@
+"""Time C peers (Pillow-SIMD, libvips) on the job `profile-image` does, for comparison only.
+
+Optional: nothing in the crate, its tests or CI needs this script or its packages.
+
+    python3 benches/peers.py DIR [--runs N]
+
+For each *.jpg / *.png in DIR and each peer that imports, it does, in process and from bytes in
+memory to JPEG bytes in memory: EXIF orientation, centred square crop, Lanczos resize to
+1200x1200, alpha flattened onto white, JPEG quality 85, 4:2:0, baseline, no Huffman
+optimisation. It prints a Markdown table of the median wall and CPU time (all threads) over N
+runs (default 7) after one warm-up run, and the output size; each output is checked to be a
+1200x1200 baseline 4:2:0 JPEG. Times exclude interpreter start-up. Pin it to one core to compare
+with the crate, e.g. `taskset -c 1 /work/peers-venv/bin/python benches/peers.py DIR`.
+
+Installing the peers (Debian 12; Pillow-SIMD builds from source, in a venv so that it does not
+clash with a normal Pillow; -mavx2 turns on its AVX2 resampling paths):
+
+    apt-get install libjpeg62-turbo-dev zlib1g-dev libpng-dev libvips-dev python3-venv python3-dev
+    python3 -m venv /work/peers-venv
+    /work/peers-venv/bin/pip install --upgrade pip wheel setuptools
+    CC="cc -mavx2" /work/peers-venv/bin/pip install --no-cache-dir --no-binary pillow-simd pillow-simd
+    /work/peers-venv/bin/pip install pyvips
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+os.environ.setdefault("VIPS_CONCURRENCY", "1")  # must be set before libvips starts
+
+SIDE, QUALITY = 1200, 85
+
+try:
+    import PIL
+    from PIL import Image, features
+except ImportError as e:
+    PIL = None
+    print(f"Pillow-SIMD not importable ({e}): skipped")
+try:
+    import pyvips
+
+    pyvips.cache_set_max(0)  # no operation cache: every run redoes the work
+except (ImportError, OSError) as e:
+    pyvips = None
+    print(f"pyvips/libvips not importable ({e}): skipped")
+
+
+def pillow(data):
+    im = Image.open(BytesIO(data))
+    orientation = im.getexif().get(0x0112, 1)
+    if im.format == "JPEG":
+        # Largest DCT scale (1/2, 1/4, 1/8) that keeps both sides >= SIDE, so the shorter side,
+        # which the square crop keeps, still covers SIDE; a square request needs no swap for
+        # EXIF orientation.
+        im.draft("RGB", (SIDE, SIDE))
+    alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
+    im = im.convert("RGBA" if alpha else "RGB")
+    w, h = im.size
+    s = min(w, h)
+    box = ((w - s) / 2, (h - s) / 2, (w + s) / 2, (h + s) / 2)
+    out = im.resize((SIDE, SIDE), Image.LANCZOS, box=box)
+    # The centred square crop commutes with every EXIF orientation, so orient the small result
+    # (the same mapping as ImageOps.exif_transpose) instead of the full decode.
+    method = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}.get(orientation)
+    if method is not None:
+        out = out.transpose(method)
+    if alpha:  # Pillow resizes RGBA premultiplied, so flattening after the resize is the same
+        bg = Image.new("RGB", out.size, (255, 255, 255))
+        bg.paste(out, mask=out.getchannel("A"))
+        out = bg
+    buf = BytesIO()
+    out.save(buf, "JPEG", quality=QUALITY, subsampling=2, optimize=False, progressive=False)
+    return buf.getvalue()
+
+
+def vips(data):
+    # thumbnail does shrink-on-load, EXIF autorotation and a Lanczos3 reduce.
+    im = pyvips.Image.thumbnail_buffer(data, SIDE, height=SIDE, crop="centre", size="both")
+    if im.hasalpha():
+        im = im.flatten(background=[255, 255, 255])
+    return im.write_to_buffer(".jpg", Q=QUALITY, subsample_mode="on", strip=True)
+
+
+def jpeg_frame(jpeg):
+    """(SOF marker, width, height, [(h, v) sampling per component]) of a JPEG, stdlib only."""
+    i = 2
+    while i + 4 <= len(jpeg) and jpeg[i] == 0xFF:
+        marker, length = jpeg[i + 1], int.from_bytes(jpeg[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            h, w, n = int.from_bytes(jpeg[i + 5:i + 7], "big"), int.from_bytes(jpeg[i + 7:i + 9], "big"), jpeg[i + 9]
+            comps = [jpeg[i + 11 + 3 * c] for c in range(n)]
+            return marker, w, h, [(b >> 4, b & 15) for b in comps]
+        i += 2 + length
+    raise ValueError("no SOF marker")
+
+
+def check(name, tool, jpeg):
+    marker, w, h, sampling = jpeg_frame(jpeg)
+    if (w, h) != (SIDE, SIDE) or marker != 0xC0 or sampling != [(2, 2), (1, 1), (1, 1)]:
+        sys.exit(f"FAIL {name} / {tool}: SOF {marker:#x}, {w}x{h}, sampling {sampling}; "
+                 f"want baseline (0xc0) {SIDE}x{SIDE} 4:2:0")
+    if PIL is not None and Image.open(BytesIO(jpeg)).size != (SIDE, SIDE):
+        sys.exit(f"FAIL {name} / {tool}: PIL decodes it as {Image.open(BytesIO(jpeg)).size}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+
+    tools = []
+    if PIL is not None:
+        tools.append(("Pillow-SIMD", pillow))
+        print(f"- Pillow {PIL.__version__}, libjpeg-turbo {features.version_feature('libjpeg_turbo')}")
+    if pyvips is not None:
+        print(f"- libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)} (pyvips "
+              f"{pyvips.__version__}, {'API' if pyvips.API_mode else 'ABI'} mode), "
+              f"VIPS_CONCURRENCY={os.environ['VIPS_CONCURRENCY']}")
+        tools.append(("libvips", vips))
+    print(f"- Python {sys.version.split()[0]}, {args.runs} runs after 1 warm-up, CPU affinity "
+          f"{sorted(os.sched_getaffinity(0))}\n")
+    files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    if not files or not tools:
+        sys.exit("nothing to do: no input files or no peer installed")
+
+    print("| input | tool | median wall ms | median CPU ms | output bytes |")
+    print("|---|---|---:|---:|---:|")
+    for path in files:
+        data = path.read_bytes()
+        for tool, fn in tools:
+            out = fn(data)  # warm-up
+            check(path.name, tool, out)
+            walls, cpus = [], []
+            for _ in range(args.runs):
+                w0, c0 = time.perf_counter(), time.process_time()
+                out = fn(data)
+                walls.append(time.perf_counter() - w0)
+                cpus.append(time.process_time() - c0)
+            check(path.name, tool, out)
+            print(f"| {path.name} | {tool} | {statistics.median(walls) * 1e3:.1f} "
+                  f"| {statistics.median(cpus) * 1e3:.1f} | {len(out)} |", flush=True)
+    with open("/proc/self/status") as f:  # Linux only; libvips starts worker threads
+        threads = next((line.split()[1] for line in f if line.startswith("Threads:")), "?")
+    print(f"\nthreads in this process at the end: {threads}")
+
+
+if __name__ == "__main__":
+    main()

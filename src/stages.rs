@@ -1,0 +1,51 @@
+//! The pipeline's stages one at a time, for the per-stage benchmarks in `benches/`. Compiled
+//! only with the `stages` feature and hidden from the documentation: not part of the public API,
+//! no stability promised. Each function is the one [`crate::normalize_profile_image_with`] calls.
+
+use crate::{decode, encode, pixels, sniff, ColorConversion, Options, Upload, ValidationError};
+
+/// Decoded pixels in stored orientation, with what the later stages need to know.
+pub struct Decoded(decode::Decoded);
+
+/// A picture between stages.
+pub struct Picture(pixels::Pixels);
+
+impl Picture {
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        (self.0.width, self.0.height)
+    }
+}
+
+/// Sniffing, the header checks and decoding (JPEGs scaled in the DCT domain where it pays).
+pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
+    let format = sniff::accept(&Upload::new(bytes), &options.limits)?;
+    decode::decode(format, bytes, options).map(Decoded)
+}
+
+/// Flattening before the resize, where the source is sRGB RGBA (a no-op otherwise).
+pub fn flatten(decoded: Decoded, options: &Options) -> Decoded {
+    Decoded(crate::flatten_stage(decoded.0, options))
+}
+
+/// The cover crop and resize, in stored axes.
+pub fn resize(decoded: &Decoded, options: &Options) -> Result<Picture, ValidationError> {
+    crate::resize_stage(&decoded.0, options).map(Picture)
+}
+
+/// Colour conversion to sRGB, flattening and the turn upright.
+pub fn finish(resized: Picture, decoded: &Decoded, options: &Options) -> (Picture, ColorConversion) {
+    let (picture, color) = crate::finish_stage(resized.0, &decoded.0.color, decoded.0.orientation, options);
+    (Picture(picture), color)
+}
+
+/// JPEG encoding of an upright sRGB picture.
+pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, ValidationError> {
+    encode::jpeg(&picture.0, options)
+}
+
+/// The JPEG header walk and the entropy walk that checks every scan is whole, without decoding:
+/// the share of the decode stage our own checks cost.
+pub fn check_jpeg(bytes: &[u8]) -> Result<(), ValidationError> {
+    crate::decode::jpeg::probe(bytes).map(|_| ())
+}
