@@ -3,7 +3,9 @@
 //!
 //! Input: sRGB RGB or RGBA pixels with straight alpha. Output: RGB. No error codes.
 //!
-//! When the source is already sRGB this runs *before* the resize, on the decoded picture:
+//! When the source is already sRGB this runs *before* the resize, on the decoded picture (for
+//! PNGs that are not interlaced, on each row as it is decoded, so the four-channel picture never
+//! exists):
 //! compositing onto a flat background commutes with the resize (both are weighted sums whose
 //! weights add up to one), so the result is the same as resizing premultiplied RGBA and
 //! compositing after, but the resizer then convolves three channels instead of four and needs no
@@ -28,21 +30,8 @@ pub(crate) fn onto(pixels: Pixels, background: [u8; 3]) -> Pixels {
     } = pixels;
     let count = data.len() / 4;
     for i in 0..count {
-        let [r, g, b, a] = [data[4 * i], data[4 * i + 1], data[4 * i + 2], data[4 * i + 3]];
-        let rgb = match a {
-            255 => [r, g, b],
-            0 => background,
-            _ => {
-                let a = u32::from(a);
-                let mix = |c: u8, bg: u8| ((u32::from(c) * a + u32::from(bg) * (255 - a) + 127) / 255) as u8;
-                [
-                    mix(r, background[0]),
-                    mix(g, background[1]),
-                    mix(b, background[2]),
-                ]
-            }
-        };
-        data[3 * i..3 * i + 3].copy_from_slice(&rgb);
+        let rgba = [data[4 * i], data[4 * i + 1], data[4 * i + 2], data[4 * i + 3]];
+        data[3 * i..3 * i + 3].copy_from_slice(&over(rgba, background));
     }
     data.truncate(3 * count);
     Pixels {
@@ -50,6 +39,31 @@ pub(crate) fn onto(pixels: Pixels, background: [u8; 3]) -> Pixels {
         height,
         channels: Channels::Rgb,
         data,
+    }
+}
+
+/// Flattens one row of RGBA into one row of RGB, for decoders that produce rows.
+pub(crate) fn row_onto(rgba: &[u8], rgb: &mut [u8], background: [u8; 3]) {
+    for (pixel, out) in rgba.chunks_exact(4).zip(rgb.chunks_exact_mut(3)) {
+        out.copy_from_slice(&over([pixel[0], pixel[1], pixel[2], pixel[3]], background));
+    }
+}
+
+/// One pixel over the background, rounded.
+#[inline(always)]
+fn over([r, g, b, a]: [u8; 4], background: [u8; 3]) -> [u8; 3] {
+    match a {
+        255 => [r, g, b],
+        0 => background,
+        _ => {
+            let a = u32::from(a);
+            let mix = |c: u8, bg: u8| ((u32::from(c) * a + u32::from(bg) * (255 - a) + 127) / 255) as u8;
+            [
+                mix(r, background[0]),
+                mix(g, background[1]),
+                mix(b, background[2]),
+            ]
+        }
     }
 }
 

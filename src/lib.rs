@@ -114,7 +114,7 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
     options.validate()?;
     let format = sniff::accept(&upload, &options.limits)?;
     let decoded = decode::decode(format, upload.bytes, options)?;
-    let had_alpha = decoded.pixels.channels.has_alpha();
+    let had_alpha = decoded.pixels.channels.has_alpha() || decoded.alpha_flattened;
     let decoded = flatten_stage(decoded, options);
     let resized = resize_stage(&decoded, options)?;
     // The source is the largest buffer: freed before the later stages allocate theirs.

@@ -7,6 +7,8 @@
 mod colour;
 #[path = "support/helpers.rs"]
 mod helpers;
+#[path = "support/synth.rs"]
+mod synth;
 
 use colour::{gamma_to_srgb, to_srgb, Space};
 use helpers::{assert_near, decode_rgb, fixture, mean, normalize, segments, BLUE, GREEN, RED, WHITE, YELLOW};
@@ -316,6 +318,36 @@ fn truncated_uploads_are_refused_by_default_and_kept_on_request() {
             assert_near(mean(&img, 600, 1150), [0, 0, 0], 4, "missing PNG rows are black");
         }
     }
+}
+
+/// An sRGB RGBA PNG is flattened row by row while it decodes; the rows that never arrive must
+/// still become the background, as transparent rows would.
+#[test]
+fn a_cut_rgba_png_kept_on_request_shows_the_background_where_rows_are_missing() {
+    let whole = synth::photo_png_rgba(600, 400);
+    let cut = &whole[..whole.len() / 2];
+    assert_eq!(error_of(cut).code(), ErrorCode::Truncated);
+    let mut options = Options::default();
+    options.damaged_input = DamagedInput::AcceptPartial;
+    options.background = [255, 0, 0];
+    let jpeg = normalize_profile_image_with(Upload::new(cut), &options).unwrap();
+    assert!(jpeg.source().partial && jpeg.source().alpha_flattened);
+    let img = decode_rgb(jpeg.bytes());
+    // Top left: the opaque picture, not the background; bottom: all background.
+    let top = mean(&img, 330, 100);
+    assert!(top[1] > 40 || top[2] > 40, "picture at the top: {top:?}");
+    assert_near(
+        mean(&img, 330, 1150),
+        [255, 0, 0],
+        6,
+        "missing rows are the background",
+    );
+    assert_near(
+        mean(&img, 870, 1150),
+        [255, 0, 0],
+        6,
+        "missing rows are the background",
+    );
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub(crate) struct Decoded {
     pub(crate) color: ColorSource,
     /// The data ended early or broke off and what decoded was kept (only when the options allow).
     pub(crate) partial: bool,
+    /// The source had alpha, already flattened onto the background while decoding.
+    pub(crate) alpha_flattened: bool,
 }
 
 /// Decodes a JPEG or PNG whose header passes the limits.

@@ -140,19 +140,27 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     };
     // Colour chunks must come before the image data, so they are all known now.
     let color = color_source(reader.info());
-    // An sRGB RGBA picture is flattened in place before the resize: no premultiplied copy.
-    let premultiplies =
-        channels.has_alpha() && !(channels == Channels::Rgba && crate::color::is_srgb(&color));
-    // Exact now that tRNS is known: the 8-bit output buffer, the metadata budget, and what the
-    // later stages need. Checked before the buffer is reserved.
+    // An sRGB RGBA picture that is not interlaced is flattened onto the background row by row as
+    // it decodes (see `flatten`): the four-channel picture never exists. Otherwise an sRGB RGBA
+    // picture is flattened in place after decoding, and any other alpha is premultiplied by the
+    // resizer into a copy.
+    let srgb_rgba = channels == Channels::Rgba && crate::color::is_srgb(&color);
+    let flatten_rows = srgb_rgba && !reader.info().interlaced;
+    let out_channels = if flatten_rows { Channels::Rgb } else { channels };
+    let premultiplies = channels.has_alpha() && !srgb_rgba;
+    // Exact now that tRNS is known: the 8-bit output buffer (and the one decoded row when
+    // flattening rows), the metadata budget, and what the later stages need. Checked before the
+    // buffer is reserved.
     // Saturating: a caller may raise the limits as far as u32 sides allow.
-    let output_bytes = w.saturating_mul(h).saturating_mul(channels.count() as u64);
+    let output_bytes = w.saturating_mul(h).saturating_mul(out_channels.count() as u64);
+    let row_bytes = if flatten_rows { w.saturating_mul(4) } else { 0 };
     let needed = output_bytes
+        .saturating_add(row_bytes)
         .saturating_add(METADATA_BUDGET as u64)
         .saturating_add(pipeline_bytes(
             w,
             h,
-            channels.count() as u64,
+            out_channels.count() as u64,
             premultiplies,
             options,
         ));
@@ -168,7 +176,9 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     }
 
     let buffer_len = match reader.output_buffer_size() {
-        Some(len) if len as u64 == output_bytes => len,
+        Some(len) if len as u64 == w * h * channels.count() as u64 => {
+            len / channels.count() * out_channels.count()
+        }
         _ => return Err(ValidationError::internal("PNG buffer size")),
     };
 
@@ -177,7 +187,12 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         ValidationError::memory_limit_exceeded(buffer_len as u64, limits.max_decode_memory as u64)
     })?;
     data.resize(buffer_len, 0);
-    let partial = match reader.next_frame(&mut data) {
+    let frame = if flatten_rows {
+        read_flattened(&mut reader, &mut data, width as usize, options.background)
+    } else {
+        reader.next_frame(&mut data).map(|_| ())
+    };
+    let partial = match frame {
         Ok(_) => false,
         Err(error) => {
             let error = map_error(error);
@@ -209,7 +224,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         .exif_metadata
         .as_deref()
         .map_or(Orientation::Normal, exif::orientation);
-    let pixels = Pixels::new(width, height, channels, data)
+    let pixels = Pixels::new(width, height, out_channels, data)
         .ok_or_else(|| ValidationError::internal("PNG decoding"))?;
     Ok(Decoded {
         pixels,
@@ -218,7 +233,42 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         orientation,
         color,
         partial,
+        alpha_flattened: flatten_rows,
     })
+}
+
+/// Decodes the RGBA rows one at a time into one reused row, each flattened onto `background`
+/// into its RGB row of `out`. Rows after a decoding error are left as the background, which is
+/// what the transparent (zeroed) rows of a whole-frame decode become.
+fn read_flattened(
+    reader: &mut png::Reader<Cursor<&[u8]>>,
+    out: &mut [u8],
+    width: usize,
+    background: [u8; 3],
+) -> Result<(), DecodingError> {
+    let mut row = vec![0u8; width * 4];
+    let mut rows_done = 0;
+    let mut result = Ok(());
+    for out_row in out.chunks_exact_mut(width * 3) {
+        match reader.read_row(&mut row) {
+            Ok(Some(_)) => crate::flatten::row_onto(&row, out_row, background),
+            Ok(None) => result = Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),
+            Err(error) => result = Err(error),
+        }
+        if result.is_err() {
+            break;
+        }
+        rows_done += 1;
+    }
+    if result.is_ok() {
+        // The call after the last row reads to the end of the image data, as a whole-frame
+        // decode does, so damage after the last row is still found.
+        return reader.read_row(&mut row).map(|_| ());
+    }
+    for pixel in out[rows_done * width * 3..].chunks_exact_mut(3) {
+        pixel.copy_from_slice(&background);
+    }
+    result
 }
 
 /// PNG's own precedence (PNG third edition, 4.3): cICP over iCCP over sRGB over gAMA/cHRM.

@@ -223,6 +223,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         orientation,
         color,
         partial,
+        alpha_flattened: false,
     })
 }
 
