@@ -10,16 +10,17 @@ memory to JPEG bytes in memory: EXIF orientation, centred square crop, Lanczos r
 optimisation. It prints a Markdown table of the median wall and CPU time (all threads) over N
 runs (default 7) after one warm-up run, and the output size; each output is checked to be a
 1200x1200 baseline 4:2:0 JPEG. Times exclude interpreter start-up. Pin it to one core to compare
-with the crate, e.g. `taskset -c 1 /work/peers-venv/bin/python benches/peers.py DIR`.
+with the crate, e.g. `taskset -c 0 peers-venv/bin/python benches/peers.py DIR`; DIR is what
+`cargo run --release --example measure -- --write-inputs DIR` writes (the benches' inputs).
 
 Installing the peers (Debian 12; Pillow-SIMD builds from source, in a venv so that it does not
 clash with a normal Pillow; -mavx2 turns on its AVX2 resampling paths):
 
     apt-get install libjpeg62-turbo-dev zlib1g-dev libpng-dev libvips-dev python3-venv python3-dev
-    python3 -m venv /work/peers-venv
-    /work/peers-venv/bin/pip install --upgrade pip wheel setuptools
-    CC="cc -mavx2" /work/peers-venv/bin/pip install --no-cache-dir --no-binary pillow-simd pillow-simd
-    /work/peers-venv/bin/pip install pyvips
+    python3 -m venv peers-venv
+    peers-venv/bin/pip install --upgrade pip wheel setuptools
+    CC="cc -mavx2" peers-venv/bin/pip install --no-cache-dir --no-binary pillow-simd pillow-simd
+    peers-venv/bin/pip install pyvips
 """
 
 import argparse
@@ -58,7 +59,9 @@ def pillow(data):
         # EXIF orientation.
         im.draft("RGB", (SIDE, SIDE))
     alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
-    im = im.convert("RGBA" if alpha else "RGB")
+    mode = "RGBA" if alpha else "RGB"
+    if im.mode != mode:  # convert() to the same mode would copy
+        im = im.convert(mode)
     w, h = im.size
     s = min(w, h)
     box = ((w - s) / 2, (h - s) / 2, (w + s) / 2, (h + s) / 2)
