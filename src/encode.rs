@@ -6,7 +6,7 @@
 //! leak), no XMP, no ICC (the pixels are sRGB, which is what an untagged JPEG means), no comment.
 //! Same pixels and options give the same bytes. Error: `image.internal_error`.
 
-use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
 
 use crate::error::ValidationError;
 use crate::options::{ChromaSubsampling, Options};
@@ -25,6 +25,10 @@ pub(crate) fn jpeg(pixels: &Pixels, options: &Options) -> Result<Vec<u8>, Valida
         ChromaSubsampling::Yuv422 => SamplingFactor::R_4_2_2,
         ChromaSubsampling::Yuv420 => SamplingFactor::R_4_2_0,
     });
+    // jpeg-encoder's default keeps the top-left pixel of each 2x2 (or 2x1) block as its chroma:
+    // aliased colour edges, and colour shifted half a pixel up and left. Averaging the block,
+    // as libjpeg does, is what the peers' outputs are measured against.
+    encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     encoder.set_optimized_huffman_tables(options.optimize_huffman);
     encoder.set_progressive(false);
     encoder

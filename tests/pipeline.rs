@@ -350,6 +350,26 @@ fn a_cut_rgba_png_kept_on_request_shows_the_background_where_rows_are_missing() 
     );
 }
 
+/// Chroma is subsampled by averaging each 2x2 block: keeping one pixel of each block (the
+/// encoder's own default) would turn one-pixel red and blue stripes all red, or all blue.
+#[test]
+fn fine_colour_detail_averages_in_the_subsampled_chroma() {
+    let (red, blue) = ([255u8, 0, 0], [0u8, 0, 255]);
+    let mut pixels = Vec::with_capacity(1200 * 1200 * 3);
+    for _ in 0..1200 {
+        for x in 0..1200 {
+            pixels.extend_from_slice(if x % 2 == 0 { &red } else { &blue });
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, 1200, 1200);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.write_header().unwrap().write_image_data(&pixels).unwrap();
+    let img = decode_rgb(normalize_profile_image(&png).unwrap().bytes());
+    let [r, _, b] = mean(&img, 600, 600);
+    assert!((r - b).abs() <= 12, "red and blue stay balanced: {r} vs {b}");
+}
+
 #[test]
 fn narrow_strips_with_small_targets_keep_exact_sizes() {
     // jpeg-decoder picks its DCT scale by either axis; a 297x2 strip must not come out 38x1.
