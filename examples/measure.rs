@@ -1,12 +1,13 @@
 //! Time and peak heap of `normalize_profile_image` on large synthetic inputs, in one process.
 //!
 //! ```text
-//! cargo run --release --example measure [-- --runs N] [--write-inputs DIR]
+//! cargo run --release --example measure [-- --runs N] [--write-inputs DIR | --dir DIR]
 //! ```
 //!
 //! Prints one Markdown row per input: median wall time over N runs (default 7), the peak heap
 //! above the input bytes (counting allocator), and the output size. `--write-inputs DIR` also
-//! saves the inputs, so the command-line example can be timed on them.
+//! saves the inputs, so other tools can be timed on them; `--dir DIR` measures the `.jpg` and
+//! `.png` files in DIR instead (real photographs, say), and skips the accepted-sizes search.
 
 use std::time::Instant;
 
@@ -23,22 +24,28 @@ static ALLOCATOR: counting::Counting = counting::Counting;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut runs = 7;
     let mut write_inputs = None;
+    let mut dir = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--runs" => runs = args.next().ok_or("--runs needs a number")?.parse()?,
             "--write-inputs" => write_inputs = Some(args.next().ok_or("--write-inputs needs a folder")?),
+            "--dir" => dir = Some(args.next().ok_or("--dir needs a folder")?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
     println!("| input | bytes | median time | peak heap | output bytes |");
     println!("|---|---|---|---|---|");
-    for synth::BenchInput {
-        name, what, bytes, ..
-    } in synth::bench_inputs()
-    {
+    let inputs = match &dir {
+        Some(dir) => files_in(dir)?,
+        None => synth::bench_inputs()
+            .into_iter()
+            .map(|input| (input.what.to_string(), input.name.to_string(), input.bytes))
+            .collect(),
+    };
+    for (what, name, bytes) in inputs {
         if let Some(dir) = &write_inputs {
-            std::fs::write(std::path::Path::new(dir).join(name), &bytes)?;
+            std::fs::write(std::path::Path::new(dir).join(&name), &bytes)?;
         }
         let mut times = Vec::with_capacity(runs);
         let mut peak = 0;
@@ -59,8 +66,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             peak as f64 / (1 << 20) as f64
         );
     }
-    largest_accepted();
+    if dir.is_none() {
+        largest_accepted();
+    }
     Ok(())
+}
+
+/// An input to measure: its label, file name and bytes.
+type Input = (String, String, Vec<u8>);
+
+/// The `.jpg` and `.png` files of `dir`, by name.
+fn files_in(dir: &str) -> Result<Vec<Input>, Box<dyn std::error::Error>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".jpg") || name.ends_with(".png") {
+            files.push((name.clone(), name, std::fs::read(&path)?));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Which sizes of each kind the default limits accept, from header-only files: refused sizes
