@@ -78,7 +78,7 @@ fn per_stage(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("decode", input.name), |b| {
             b.iter(|| stages::decode(black_box(bytes), &options).unwrap())
         });
-        let decoded = stages::flatten(stages::decode(bytes, &options).unwrap(), &options);
+        let decoded = stages::decode(bytes, &options).unwrap();
         group.bench_function(BenchmarkId::new("resize", input.name), |b| {
             b.iter(|| stages::resize(black_box(&decoded), &options).unwrap())
         });

@@ -3,9 +3,9 @@
 //!
 //! Input: sRGB RGB or RGBA pixels with straight alpha. Output: RGB. No error codes.
 //!
-//! When the source is already sRGB this runs *before* the resize, on the decoded picture (for
-//! PNGs that are not interlaced, on each row as it is decoded, so the four-channel picture never
-//! exists):
+//! When the source is already sRGB this runs *before* the resize, in the PNG decoder (on each
+//! row as it is decoded, so the four-channel picture never exists, or in place on an interlaced
+//! picture):
 //! compositing onto a flat background commutes with the resize (both are weighted sums whose
 //! weights add up to one), so the result is the same as resizing premultiplied RGBA and
 //! compositing after, but the resizer then convolves three channels instead of four and needs no

@@ -42,6 +42,8 @@
 //! `sniff → decode → resize → colour → flatten → orient → encode`, one module each, data flowing
 //! one way. Decoding downscales JPEGs in the DCT domain when the result still covers the target;
 //! the colour conversion and the rotation run on the small resized picture, where they are cheap.
+//! Alpha of an sRGB or untagged PNG is flattened inside the decoder, before the resize, which
+//! gives the same picture with a quarter less to resize.
 //!
 //! # Errors
 //! | code | when | status |
@@ -115,7 +117,6 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
     let format = sniff::accept(&upload, &options.limits)?;
     let decoded = decode::decode(format, upload.bytes, options)?;
     let had_alpha = decoded.pixels.channels.has_alpha() || decoded.alpha_flattened;
-    let decoded = flatten_stage(decoded, options);
     let resized = resize_stage(&decoded, options)?;
     // The source is the largest buffer: freed before the later stages allocate theirs.
     drop(decoded.pixels);
@@ -141,19 +142,6 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
             partial: decoded.partial,
         },
     })
-}
-
-/// Flattens RGBA onto the background before the resize when no colour conversion will follow
-/// (see [`flatten`] for why that is the same picture, cheaper).
-fn flatten_stage(decoded: decode::Decoded, options: &Options) -> decode::Decoded {
-    if decoded.pixels.channels == pixels::Channels::Rgba && color::is_srgb(&decoded.color) {
-        decode::Decoded {
-            pixels: flatten::onto(decoded.pixels, options.background),
-            ..decoded
-        }
-    } else {
-        decoded
-    }
 }
 
 /// The cover crop and resize, in the stored (not yet upright) axes: the target is turned by the

@@ -23,11 +23,6 @@ pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationErro
     decode::decode(format, bytes, options).map(Decoded)
 }
 
-/// Flattening before the resize, where the source is sRGB RGBA (a no-op otherwise).
-pub fn flatten(decoded: Decoded, options: &Options) -> Decoded {
-    Decoded(crate::flatten_stage(decoded.0, options))
-}
-
 /// The cover crop and resize, in stored axes.
 pub fn resize(decoded: &Decoded, options: &Options) -> Result<Picture, ValidationError> {
     crate::resize_stage(&decoded.0, options).map(Picture)

@@ -140,10 +140,10 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     };
     // Colour chunks must come before the image data, so they are all known now.
     let color = color_source(reader.info());
-    // An sRGB RGBA picture that is not interlaced is flattened onto the background row by row as
-    // it decodes (see `flatten`): the four-channel picture never exists. Otherwise an sRGB RGBA
-    // picture is flattened in place after decoding, and any other alpha is premultiplied by the
-    // resizer into a copy.
+    // An sRGB RGBA picture is flattened onto the background here, before the resize (see
+    // `flatten` for why that is the same picture): row by row as it decodes, so the four-channel
+    // picture never exists, or in place after decoding when it is interlaced. Any other alpha is
+    // premultiplied by the resizer into a copy and flattened after the colour conversion.
     let srgb_rgba = channels == Channels::Rgba && crate::color::is_srgb(&color);
     let flatten_rows = srgb_rgba && !reader.info().interlaced;
     let out_channels = if flatten_rows { Channels::Rgb } else { channels };
@@ -226,6 +226,12 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         .map_or(Orientation::Normal, exif::orientation);
     let pixels = Pixels::new(width, height, out_channels, data)
         .ok_or_else(|| ValidationError::internal("PNG decoding"))?;
+    // An interlaced picture arrives in passes, not rows: flattened now, in place.
+    let pixels = if srgb_rgba && !flatten_rows {
+        crate::flatten::onto(pixels, options.background)
+    } else {
+        pixels
+    };
     Ok(Decoded {
         pixels,
         stored_width: width,
@@ -233,7 +239,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         orientation,
         color,
         partial,
-        alpha_flattened: flatten_rows,
+        alpha_flattened: srgb_rgba,
     })
 }
 

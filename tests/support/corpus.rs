@@ -606,8 +606,10 @@ fn png_variant_fixtures(out: &mut Vec<Fixture>) {
     let looks = Raster::from_fn(40, 40, |_, y| BANDS[(y / 10) as usize].to_vec());
     out.push(ok("palette-2bit.png", png_encode(info, &packed.data), looks));
 
-    let (bytes, looks) = interlaced_png(61, 43);
+    let (bytes, looks) = interlaced_png(61, 43, false);
     out.push(ok("interlaced-adam7.png", bytes, looks));
+    let (bytes, looks) = interlaced_png(61, 43, true);
+    out.push(ok("interlaced-adam7-rgba.png", bytes, looks));
     out.push(ok(
         "apng-two-frames.png",
         apng_two_frames(),
@@ -1397,7 +1399,7 @@ fn apng_two_frames() -> Vec<u8> {
 /// interlace. The picture is the RGBY quadrants with a white diagonal line, so pixels from the
 /// passes put in the wrong places show. Each pass is a run of rows with filter type 0; empty
 /// passes are left out (PNG spec 8.2). The zlib stream uses stored (uncompressed) blocks.
-fn interlaced_png(width: u32, height: u32) -> (Vec<u8>, Raster) {
+fn interlaced_png(width: u32, height: u32, alpha: bool) -> (Vec<u8>, Raster) {
     const PASSES: [(u32, u32, u32, u32); 7] = [
         (0, 0, 8, 8),
         (4, 0, 8, 8),
@@ -1407,12 +1409,25 @@ fn interlaced_png(width: u32, height: u32) -> (Vec<u8>, Raster) {
         (1, 0, 2, 2),
         (0, 1, 1, 2),
     ];
-    let picture = Raster::from_fn(width, height, |x, y| {
-        if x == y * (width - 1) / (height - 1) {
-            vec![255; 3]
-        } else {
-            RGBY[quadrant(x, y, width, height)].to_vec()
+    // With alpha, the diagonal is transparent black (white once flattened, black if the alpha
+    // were dropped) and the yellow quadrant half transparent.
+    let stored = |x: u32, y: u32| -> Vec<u8> {
+        let diagonal = x == y * (width - 1) / (height - 1);
+        let q = quadrant(x, y, width, height);
+        match (diagonal, alpha) {
+            (true, false) => vec![255; 3],
+            (true, true) => vec![0; 4],
+            (false, false) => RGBY[q].to_vec(),
+            (false, true) => [&RGBY[q][..], &[if q == 3 { 128 } else { 255 }]].concat(),
         }
+    };
+    let looks = Raster::from_fn(width, height, |x, y| {
+        let p = stored(x, y);
+        let a = if alpha { u32::from(p[3]) } else { 255 };
+        p[..3]
+            .iter()
+            .map(|&c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8)
+            .collect()
     });
     let mut raw = Vec::new();
     for (x0, y0, dx, dy) in PASSES {
@@ -1422,17 +1437,22 @@ fn interlaced_png(width: u32, height: u32) -> (Vec<u8>, Raster) {
         for y in (y0..height).step_by(dy as usize) {
             raw.push(0); // filter type None
             for x in (x0..width).step_by(dx as usize) {
-                let i = ((y * width + x) * 3) as usize;
-                raw.extend_from_slice(&picture.data[i..i + 3]);
+                raw.extend_from_slice(&stored(x, y));
             }
         }
     }
-    let ihdr = [&width.to_be_bytes()[..], &height.to_be_bytes(), &[8, 2, 0, 0, 1]].concat(); // 1 = Adam7
+    let colour_type = if alpha { 6 } else { 2 };
+    let ihdr = [
+        &width.to_be_bytes()[..],
+        &height.to_be_bytes(),
+        &[8, colour_type, 0, 0, 1],
+    ]
+    .concat(); // 1 = Adam7
     let mut out = PNG_SIGNATURE.to_vec();
     png_chunk(&mut out, b"IHDR", &ihdr);
     png_chunk(&mut out, b"IDAT", &zlib_stored(&raw));
     png_chunk(&mut out, b"IEND", &[]);
-    (out, picture)
+    (out, looks)
 }
 
 /// Signature, an 8-bit RGB IHDR with the given (possibly absurd) size, one tiny IDAT holding the
