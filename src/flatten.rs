@@ -3,11 +3,10 @@
 //!
 //! Input: sRGB RGB or RGBA pixels with straight alpha. Output: RGB. No error codes.
 //!
-//! When the source is already sRGB this runs *before* the resize, in the PNG decoder (on each
-//! row as it is decoded, so the four-channel picture never exists, or in place on an interlaced
-//! picture):
-//! compositing onto a flat background commutes with the resize (both are weighted sums whose
-//! weights add up to one), so the result is the same as resizing premultiplied RGBA and
+//! When the source is already sRGB this runs *before* the resize, in the PNG decoder: on each row
+//! as it is decoded, so the four-channel picture never exists, or in place on an interlaced
+//! picture. Compositing onto a flat background commutes with the resize (both are weighted sums
+//! whose weights add up to one), so the result is the same as resizing premultiplied RGBA and
 //! compositing after, but the resizer then convolves three channels instead of four and needs no
 //! premultiplied copy of the source (36 MB for a 9 MP picture). Sources that need a colour
 //! conversion are flattened after it, on the resized picture, so the background stays sRGB.

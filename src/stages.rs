@@ -10,13 +10,6 @@ pub struct Decoded(decode::Decoded);
 /// A picture between stages.
 pub struct Picture(pixels::Pixels);
 
-impl Picture {
-    /// Width and height in pixels.
-    pub fn size(&self) -> (u32, u32) {
-        (self.0.width, self.0.height)
-    }
-}
-
 /// Sniffing, the header checks and decoding (JPEGs scaled in the DCT domain where it pays).
 pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
     let format = sniff::accept(&Upload::new(bytes), &options.limits)?;

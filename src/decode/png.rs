@@ -176,9 +176,8 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     }
 
     let buffer_len = match reader.output_buffer_size() {
-        Some(len) if len as u64 == w * h * channels.count() as u64 => {
-            len / channels.count() * out_channels.count()
-        }
+        // The png crate's size for its own (unflattened) output must agree with ours.
+        Some(len) if len as u64 == w * h * channels.count() as u64 => output_bytes as usize,
         _ => return Err(ValidationError::internal("PNG buffer size")),
     };
 
