@@ -87,11 +87,11 @@ fn per_stage(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("colour_flatten_orient", input.name), |b| {
             b.iter_batched(
                 || stages::resize(&decoded, &options).unwrap(),
-                |resized| stages::finish(resized, &decoded, &options),
+                |resized| stages::finish(resized, &decoded, &options).unwrap(),
                 criterion::BatchSize::LargeInput,
             )
         });
-        let (upright, _) = stages::finish(resized, &decoded, &options);
+        let (upright, _) = stages::finish(resized, &decoded, &options).unwrap();
         group.bench_function(BenchmarkId::new("encode", input.name), |b| {
             b.iter(|| stages::encode(black_box(&upright), &options).unwrap())
         });

@@ -1,22 +1,28 @@
 //! Colour: every picture leaves this stage as sRGB, RGB or RGBA.
 //!
-//! Input: resized pixels (any channels) and the source's [`ColorSource`]. Output: RGB or RGBA
-//! pixels in sRGB and what was done, as a [`ColorConversion`]. No error codes: a profile that
-//! does not parse, or does not fit the pixels, falls back to treating the pixels as sRGB, because
-//! a slightly off colour is better than refusing a person's photo.
+//! Input: pixels (any channels) and the [`Conversion`] prepared from the source's
+//! [`ColorSource`] when the input was planned. Output: RGB or RGBA pixels in sRGB; the
+//! conversion's [`ColorConversion`] says what was done. No error codes but
+//! `image.internal_error`: a profile that does not parse, or does not fit the pixels, falls back
+//! to treating the pixels as sRGB, because a slightly off colour is better than refusing a
+//! person's photo.
 //!
-//! The conversion runs after the resize, on the 1.44 megapixels of the target rather than on the
-//! source's tens of megapixels; the difference of resizing in the source's encoding instead of in
-//! sRGB's is far below what a JPEG at quality 85 keeps. Conversions use moxcms, a pure-Rust colour
-//! management engine (matrix/shaper and LUT profiles, gray and CMYK), with relative colorimetric
-//! intent, the usual choice for photos between display spaces.
+//! Conversions use moxcms, a pure-Rust colour management engine (matrix/shaper and LUT profiles,
+//! gray and CMYK), with relative colorimetric intent, the usual choice for photos between display
+//! spaces. Where the conversion runs (before the resize, on the source, or after it, on the
+//! target) is the plan's choice, made from [`Conversion::far_from_srgb`] and the sizes: see
+//! `plan`. Either way it runs in place, a slice of rows at a time, so no second picture of the
+//! source's size is ever made.
+
+use std::sync::Arc;
 
 use moxcms::{
     CicpColorPrimaries, CicpProfile, ColorPrimaries, ColorProfile, DataColorSpace, Layout,
-    MatrixCoefficients, TransferCharacteristics, TransformOptions, XyY,
+    MatrixCoefficients, TransferCharacteristics, TransformExecutor, TransformOptions, XyY,
 };
 
 use crate::decode::ColorSource;
+use crate::error::ValidationError;
 use crate::pixels::{Channels, Pixels};
 
 /// What the colour stage did, for the caller's logs.
@@ -33,29 +39,314 @@ pub enum ColorConversion {
     InvalidProfileIgnored,
 }
 
-/// Converts to sRGB RGB (or RGBA when there is alpha).
-pub(crate) fn to_srgb(pixels: Pixels, source: &ColorSource) -> (Pixels, ColorConversion) {
-    let (profile, outcome) = match source_profile(source) {
-        Described::Nothing => (None, ColorConversion::AssumedSrgb),
-        Described::Srgb => (None, ColorConversion::Srgb),
-        Described::Invalid => (None, ColorConversion::InvalidProfileIgnored),
-        Described::Profile(profile) => (Some(profile), ColorConversion::Converted),
-    };
-    if let Some(profile) = profile {
-        match convert(&pixels, &profile) {
-            Some(converted) => return (converted, outcome),
-            None => return (without_profile(pixels), ColorConversion::InvalidProfileIgnored),
-        }
-    }
-    (without_profile(pixels), outcome)
+/// How far (in 8-bit levels) a neutral ramp may move through the source-to-sRGB conversion
+/// before converting after the resize is visibly wrong. A resize blends neighbours; blended in
+/// the source's encoding and then converted, a blend is off by up to the curve's bow against a
+/// straight line, which is what the ramp measures. Ramps through moxcms: Display P3 0 levels
+/// (the sRGB curve), Adobe RGB and a gray gamma 2.2 profile 9 (a pure power has no linear toe),
+/// gAMA 1/2.4 13, BT.2020 16 (gamma-2.2-like: after the resize); ProPhoto RGB and gAMA 1/1.8 19,
+/// gAMA 1.0 73 (before it). The README's colour section has the measured difference of the two
+/// orders per fixture.
+const FAR_FROM_SRGB_LEVELS: u8 = 16;
+
+/// Pixels converted per call of a moxcms transform: the slice is copied aside first, so that
+/// the result can be written over the source in place. 64 KiB of CMYK or RGBA at most.
+const SLICE_PIXELS: usize = 16 * 1024;
+
+/// The conversion to sRGB of one source, prepared once from its header: the profile parsed, the
+/// transform built and tried on a neutral ramp.
+pub(crate) struct Conversion {
+    kind: Kind,
+    outcome: ColorConversion,
+    /// Largest move of a neutral ramp (0 to 255, every channel) through the conversion.
+    ramp_deviation: u8,
 }
 
-/// Whether the source's colours are sRGB already (said so, or said nothing), so that no
-/// conversion will run and the pixels may be composited in their own encoding before resizing.
-pub(crate) fn is_srgb(source: &ColorSource) -> bool {
-    // An ICC profile is converted even if it describes sRGB: parsing it here would cost as much.
-    !matches!(source, ColorSource::Icc(_))
-        && matches!(source_profile(source), Described::Nothing | Described::Srgb)
+enum Kind {
+    /// The samples are sRGB already, or taken as such: gray is only replicated to RGB.
+    AsIs,
+    /// A gray profile: one table for the 256 levels (the gray channel of a gray+alpha picture).
+    GrayTable(Box<[u8; 256]>),
+    /// RGB or RGBA through a moxcms transform, the layout kept; `lut` when the profile is
+    /// table-based (A2B tags), whose curves no ramp summarises.
+    Rgb {
+        transform: Arc<dyn TransformExecutor<u8> + Send + Sync>,
+        lut: bool,
+    },
+    /// CMYK inks through a CMYK profile, to RGB.
+    CmykProfile(Arc<dyn TransformExecutor<u8> + Send + Sync>),
+    /// CMYK inks without a (usable) profile: each ink subtracted from white.
+    NaiveCmyk,
+}
+
+impl Conversion {
+    /// Prepares the conversion of pixels laid out as `channels` described by `source`.
+    pub(crate) fn new(source: &ColorSource, channels: Channels) -> Conversion {
+        let (profile, outcome) = match source_profile(source) {
+            Described::Nothing => (None, ColorConversion::AssumedSrgb),
+            Described::Srgb => (None, ColorConversion::Srgb),
+            Described::Invalid => (None, ColorConversion::InvalidProfileIgnored),
+            Described::Profile(profile) => (Some(profile), ColorConversion::Converted),
+        };
+        let fallback = |outcome| Conversion {
+            kind: if channels == Channels::Cmyk {
+                Kind::NaiveCmyk
+            } else {
+                Kind::AsIs
+            },
+            outcome,
+            ramp_deviation: 0,
+        };
+        let Some(profile) = profile else {
+            return fallback(outcome);
+        };
+        match prepare(&profile, channels) {
+            Some(kind) => {
+                let mut conversion = Conversion {
+                    kind,
+                    outcome,
+                    ramp_deviation: 0,
+                };
+                // The ramp both measures the curve and proves the transform runs on these pixels.
+                match conversion.measure_ramp() {
+                    Some(deviation) => {
+                        conversion.ramp_deviation = deviation;
+                        conversion
+                    }
+                    None => fallback(ColorConversion::InvalidProfileIgnored),
+                }
+            }
+            None => fallback(ColorConversion::InvalidProfileIgnored),
+        }
+    }
+
+    /// What converting does, for [`crate::SourceInfo::color`].
+    pub(crate) fn outcome(&self) -> ColorConversion {
+        self.outcome
+    }
+
+    /// Whether the samples are taken as they are (sRGB, said or assumed): nothing but gray
+    /// replication happens, so alpha may be composited in the source's own encoding.
+    pub(crate) fn is_identity(&self) -> bool {
+        matches!(self.kind, Kind::AsIs)
+    }
+
+    /// Whether the source's encoding is so far from sRGB's that resizing in it and converting
+    /// afterwards is visibly wrong: ink (CMYK, whose conversion multiplies inks), table-based
+    /// profiles, and curves that move a neutral ramp by more than [`FAR_FROM_SRGB_LEVELS`]
+    /// (linear and near-linear gamma). Resizing is a weighted mean; a mean of encoded values
+    /// converted is the conversion's mean only where the conversion is nearly linear.
+    pub(crate) fn far_from_srgb(&self) -> bool {
+        match self.kind {
+            Kind::AsIs => false,
+            Kind::NaiveCmyk | Kind::CmykProfile(_) | Kind::Rgb { lut: true, .. } => true,
+            Kind::GrayTable(_) | Kind::Rgb { lut: false, .. } => self.ramp_deviation > FAR_FROM_SRGB_LEVELS,
+        }
+    }
+
+    /// The channel layout `apply` turns `channels` into: CMYK becomes RGB, the rest keep theirs.
+    pub(crate) fn converted_channels(&self, channels: Channels) -> Channels {
+        match (&self.kind, channels) {
+            (Kind::NaiveCmyk | Kind::CmykProfile(_), Channels::Cmyk) => Channels::Rgb,
+            _ => channels,
+        }
+    }
+
+    /// Converts the samples to sRGB in place (CMYK shrinks to RGB in the same buffer); gray
+    /// stays one channel until [`expand`].
+    pub(crate) fn apply(&self, pixels: Pixels) -> Result<Pixels, ValidationError> {
+        let Pixels {
+            width,
+            height,
+            channels,
+            mut data,
+        } = pixels;
+        let out_channels = self.converted_channels(channels);
+        match (&self.kind, channels) {
+            (Kind::AsIs, _) => {}
+            (Kind::GrayTable(table), Channels::Gray) => {
+                data.iter_mut().for_each(|v| *v = table[usize::from(*v)])
+            }
+            (Kind::GrayTable(table), Channels::GrayAlpha) => {
+                data.iter_mut()
+                    .step_by(2)
+                    .for_each(|v| *v = table[usize::from(*v)]);
+            }
+            (Kind::Rgb { transform, .. }, Channels::Rgb | Channels::Rgba) => {
+                in_place(transform.as_ref(), &mut data, channels.count(), channels.count())?;
+            }
+            (Kind::CmykProfile(transform), Channels::Cmyk) => {
+                in_place(transform.as_ref(), &mut data, 4, 3)?;
+                data.truncate(data.len() / 4 * 3);
+            }
+            (Kind::NaiveCmyk, Channels::Cmyk) => {
+                let pixels = data.len() / 4;
+                for i in 0..pixels {
+                    let [c, m, y, k] = [data[4 * i], data[4 * i + 1], data[4 * i + 2], data[4 * i + 3]];
+                    data[3 * i..3 * i + 3].copy_from_slice(&naive_cmyk([c, m, y, k]));
+                }
+                data.truncate(pixels * 3);
+            }
+            // Prepared for other channels than these: never built by `new`.
+            _ => return Err(ValidationError::internal("colour conversion")),
+        }
+        Pixels::new(width, height, out_channels, data)
+            .ok_or_else(|| ValidationError::internal("colour conversion"))
+    }
+
+    /// The largest move of a neutral ramp through the conversion, or `None` when the transform
+    /// fails on these pixels (a profile that does not fit them).
+    fn measure_ramp(&self) -> Option<u8> {
+        let levels = || 0..=255u8;
+        let deviation = |out: &[u8], step: usize| {
+            out.chunks_exact(step)
+                .zip(levels())
+                .flat_map(|(px, v)| px.iter().take(3).map(move |&c| c.abs_diff(v)))
+                .max()
+                .unwrap_or(0)
+        };
+        match &self.kind {
+            Kind::AsIs => Some(0),
+            Kind::GrayTable(table) => Some(
+                table
+                    .iter()
+                    .zip(levels())
+                    .map(|(&t, v)| t.abs_diff(v))
+                    .max()
+                    .unwrap_or(0),
+            ),
+            Kind::Rgb { transform, .. } => {
+                let ramp: Vec<u8> = levels().flat_map(|v| [v, v, v]).collect();
+                let mut out = vec![0u8; ramp.len()];
+                transform.transform(&ramp, &mut out).ok()?;
+                Some(deviation(&out, 3))
+            }
+            // No ink to a full ink of black: the neutral axis of a CMYK picture.
+            Kind::CmykProfile(transform) => {
+                let ramp: Vec<u8> = levels().flat_map(|v| [0, 0, 0, 255 - v]).collect();
+                let mut out = vec![0u8; 256 * 3];
+                transform.transform(&ramp, &mut out).ok()?;
+                Some(deviation(&out, 3))
+            }
+            Kind::NaiveCmyk => Some(0),
+        }
+    }
+}
+
+/// Builds the transform of `profile` for pixels laid out as `channels`; `None` when the profile
+/// does not fit them (an RGB profile on a gray JPEG, say) or moxcms refuses it.
+fn prepare(profile: &ColorProfile, channels: Channels) -> Option<Kind> {
+    let srgb = ColorProfile::new_srgb();
+    let options = TransformOptions::default();
+    let lut = profile.lut_a_to_b_perceptual.is_some()
+        || profile.lut_a_to_b_colorimetric.is_some()
+        || profile.lut_a_to_b_saturation.is_some();
+    match (channels, profile.color_space) {
+        (Channels::Gray | Channels::GrayAlpha, DataColorSpace::Gray) => {
+            let transform = profile
+                .create_transform_8bit(Layout::Gray, &srgb, Layout::Rgb, options)
+                .ok()?;
+            let ramp: Vec<u8> = (0..=255).collect();
+            let mut rgb = [0u8; 256 * 3];
+            transform.transform(&ramp, &mut rgb).ok()?;
+            // Gray maps to neutral sRGB: its green sample is the level.
+            let mut table = Box::new([0u8; 256]);
+            for (level, px) in table.iter_mut().zip(rgb.chunks_exact(3)) {
+                *level = px[1];
+            }
+            Some(Kind::GrayTable(table))
+        }
+        (Channels::Rgb | Channels::Rgba, DataColorSpace::Rgb) => {
+            let layout = if channels == Channels::Rgb {
+                Layout::Rgb
+            } else {
+                Layout::Rgba
+            };
+            let transform = profile
+                .create_transform_8bit(layout, &srgb, layout, options)
+                .ok()?;
+            Some(Kind::Rgb { transform, lut })
+        }
+        (Channels::Cmyk, DataColorSpace::Cmyk) => {
+            let transform = profile
+                .create_transform_8bit(Layout::Rgba, &srgb, Layout::Rgb, options)
+                .ok()?;
+            Some(Kind::CmykProfile(transform))
+        }
+        _ => None,
+    }
+}
+
+/// Runs `transform` over `data` in slices, each copied aside first so that its result (of
+/// `out_step` bytes a pixel, at most `in_step`) can be written over the samples it came from.
+fn in_place(
+    transform: &(dyn TransformExecutor<u8> + Send + Sync),
+    data: &mut [u8],
+    in_step: usize,
+    out_step: usize,
+) -> Result<(), ValidationError> {
+    debug_assert!(out_step <= in_step);
+    let pixels = data.len() / in_step;
+    let mut aside = vec![0u8; SLICE_PIXELS.min(pixels) * in_step];
+    let mut done = 0;
+    while done < pixels {
+        let n = SLICE_PIXELS.min(pixels - done);
+        let source = &mut aside[..n * in_step];
+        source.copy_from_slice(&data[done * in_step..(done + n) * in_step]);
+        transform
+            .transform(source, &mut data[done * out_step..(done + n) * out_step])
+            .map_err(|_| ValidationError::internal("colour conversion"))?;
+        done += n;
+    }
+    Ok(())
+}
+
+/// Converts resized pixels to sRGB and to the RGB or RGBA layout: [`Conversion::apply`], then
+/// [`expand`].
+pub(crate) fn to_srgb(pixels: Pixels, conversion: &Conversion) -> Result<Pixels, ValidationError> {
+    conversion.apply(pixels).map(expand)
+}
+
+/// sRGB samples to the RGB or RGBA layout: gray is replicated; RGB and RGBA pass through.
+pub(crate) fn expand(pixels: Pixels) -> Pixels {
+    let (channels, data) = match pixels.channels {
+        Channels::Rgb | Channels::Rgba => return pixels,
+        Channels::Gray => (
+            Channels::Rgb,
+            pixels.data.iter().flat_map(|&v| [v, v, v]).collect(),
+        ),
+        Channels::GrayAlpha => (
+            Channels::Rgba,
+            pixels
+                .data
+                .chunks_exact(2)
+                .flat_map(|p| [p[0], p[0], p[0], p[1]])
+                .collect(),
+        ),
+        // Ink left unconverted: never handed here (the conversion of a CMYK source is never
+        // `AsIs`), but subtracted from white rather than misread.
+        Channels::Cmyk => (
+            Channels::Rgb,
+            pixels
+                .data
+                .chunks_exact(4)
+                .flat_map(|p| naive_cmyk([p[0], p[1], p[2], p[3]]))
+                .collect(),
+        ),
+    };
+    Pixels {
+        width: pixels.width,
+        height: pixels.height,
+        channels,
+        data,
+    }
+}
+
+/// One pixel of ink amounts, subtracted from white (the naive conversion, used only when no
+/// CMYK profile came with the file).
+fn naive_cmyk([c, m, y, k]: [u8; 4]) -> [u8; 3] {
+    let white = |ink: u8| (((255 - u16::from(ink)) * (255 - u16::from(k)) + 127) / 255) as u8;
+    [white(c), white(m), white(y)]
 }
 
 enum Described {
@@ -140,64 +431,6 @@ fn gamma_profile(gamma: f32, chromaticities: Option<[(f32, f32); 4]>) -> Describ
     Described::Profile(Box::new(profile))
 }
 
-/// Runs the transform; `None` when the profile does not fit the pixels (an RGB profile on a
-/// gray JPEG, say) or moxcms refuses it.
-fn convert(pixels: &Pixels, profile: &ColorProfile) -> Option<Pixels> {
-    let (src_layout, dst_layout, dst_channels) = match (pixels.channels, profile.color_space) {
-        (Channels::Gray, DataColorSpace::Gray) => (Layout::Gray, Layout::Rgb, Channels::Rgb),
-        (Channels::GrayAlpha, DataColorSpace::Gray) => (Layout::GrayAlpha, Layout::Rgba, Channels::Rgba),
-        (Channels::Rgb, DataColorSpace::Rgb) => (Layout::Rgb, Layout::Rgb, Channels::Rgb),
-        (Channels::Rgba, DataColorSpace::Rgb) => (Layout::Rgba, Layout::Rgba, Channels::Rgba),
-        (Channels::Cmyk, DataColorSpace::Cmyk) => (Layout::Rgba, Layout::Rgb, Channels::Rgb),
-        _ => return None,
-    };
-    let srgb = ColorProfile::new_srgb();
-    let transform = profile
-        .create_transform_8bit(src_layout, &srgb, dst_layout, TransformOptions::default())
-        .ok()?;
-    let len = pixels.width as usize * pixels.height as usize * dst_channels.count();
-    let mut data = vec![0u8; len];
-    transform.transform(&pixels.data, &mut data).ok()?;
-    Pixels::new(pixels.width, pixels.height, dst_channels, data)
-}
-
-/// sRGB assumed: gray is replicated, CMYK inks are subtracted from white (the naive conversion,
-/// used only when no CMYK profile came with the file).
-fn without_profile(pixels: Pixels) -> Pixels {
-    let (channels, data) = match pixels.channels {
-        Channels::Rgb | Channels::Rgba => return pixels,
-        Channels::Gray => (
-            Channels::Rgb,
-            pixels.data.iter().flat_map(|&v| [v, v, v]).collect(),
-        ),
-        Channels::GrayAlpha => (
-            Channels::Rgba,
-            pixels
-                .data
-                .chunks_exact(2)
-                .flat_map(|p| [p[0], p[0], p[0], p[1]])
-                .collect(),
-        ),
-        Channels::Cmyk => (
-            Channels::Rgb,
-            pixels
-                .data
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let white = |ink: u8| ((255 - u16::from(ink)) * (255 - u16::from(p[3])) + 127) / 255;
-                    [white(p[0]) as u8, white(p[1]) as u8, white(p[2]) as u8]
-                })
-                .collect(),
-        ),
-    };
-    Pixels {
-        width: pixels.width,
-        height: pixels.height,
-        channels,
-        data,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,20 +439,29 @@ mod tests {
         Pixels::new(1, 1, channels, px.to_vec()).unwrap()
     }
 
+    /// Prepares the conversion for `source` and runs it on one pixel.
+    fn convert(channels: Channels, px: &[u8], source: &ColorSource) -> (Pixels, ColorConversion) {
+        let conversion = Conversion::new(source, channels);
+        (
+            to_srgb(one(channels, px), &conversion).unwrap(),
+            conversion.outcome(),
+        )
+    }
+
     #[test]
     fn naive_cmyk_subtracts_ink_from_white() {
-        let (out, outcome) = to_srgb(one(Channels::Cmyk, &[255, 0, 0, 0]), &ColorSource::Unspecified);
+        let (out, outcome) = convert(Channels::Cmyk, &[255, 0, 0, 0], &ColorSource::Unspecified);
         assert_eq!(
             (out.data, outcome),
             (vec![0, 255, 255], ColorConversion::AssumedSrgb)
         );
-        let (out, _) = to_srgb(one(Channels::Cmyk, &[0, 0, 0, 255]), &ColorSource::Unspecified);
+        let (out, _) = convert(Channels::Cmyk, &[0, 0, 0, 255], &ColorSource::Unspecified);
         assert_eq!(out.data, vec![0, 0, 0]);
     }
 
     #[test]
     fn garbage_profile_falls_back_to_srgb() {
-        let (out, outcome) = to_srgb(one(Channels::Rgb, &[1, 2, 3]), &ColorSource::Icc(vec![0xA5; 300]));
+        let (out, outcome) = convert(Channels::Rgb, &[1, 2, 3], &ColorSource::Icc(vec![0xA5; 300]));
         assert_eq!(
             (out.data, outcome),
             (vec![1, 2, 3], ColorConversion::InvalidProfileIgnored)
@@ -227,10 +469,27 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_for_other_channels_is_ignored() {
+        // A gray profile on RGB pixels, an RGB profile on gray ones.
+        let gray = ColorSource::Icc(ColorProfile::new_gray_with_gamma(1.0).encode().unwrap());
+        let (out, outcome) = convert(Channels::Rgb, &[1, 2, 3], &gray);
+        assert_eq!(
+            (out.data, outcome),
+            (vec![1, 2, 3], ColorConversion::InvalidProfileIgnored)
+        );
+        let p3 = ColorSource::Icc(ColorProfile::new_display_p3().encode().unwrap());
+        let (out, outcome) = convert(Channels::Gray, &[9], &p3);
+        assert_eq!(
+            (out.data, outcome),
+            (vec![9, 9, 9], ColorConversion::InvalidProfileIgnored)
+        );
+    }
+
+    #[test]
     fn gray_with_gray_profile_becomes_rgb() {
         // A linear gray profile: 50% linear light is sRGB 188, far from an unconverted 128.
         let icc = ColorProfile::new_gray_with_gamma(1.0).encode().unwrap();
-        let (out, outcome) = to_srgb(one(Channels::Gray, &[128]), &ColorSource::Icc(icc));
+        let (out, outcome) = convert(Channels::Gray, &[128], &ColorSource::Icc(icc));
         assert_eq!(outcome, ColorConversion::Converted);
         assert_eq!(out.channels, Channels::Rgb);
         assert!(out.data[0] == out.data[1] && out.data[1] == out.data[2]);
@@ -244,7 +503,7 @@ mod tests {
             primaries: 12,
             transfer: 13,
         };
-        let (out, outcome) = to_srgb(one(Channels::Rgb, &[180, 80, 60]), &source);
+        let (out, outcome) = convert(Channels::Rgb, &[180, 80, 60], &source);
         assert_eq!(outcome, ColorConversion::Converted);
         let expected = [194, 72, 54];
         assert!(
@@ -261,7 +520,7 @@ mod tests {
             transfer: 13,
         };
         assert_eq!(
-            to_srgb(one(Channels::Rgb, &[1, 2, 3]), &srgb),
+            convert(Channels::Rgb, &[1, 2, 3], &srgb),
             (one(Channels::Rgb, &[1, 2, 3]), ColorConversion::Srgb)
         );
     }
@@ -269,8 +528,9 @@ mod tests {
     #[test]
     fn linear_gamma_png_is_brightened() {
         // Linear 50% gray is sRGB 188.
-        let (out, outcome) = to_srgb(
-            one(Channels::Rgb, &[128, 128, 128]),
+        let (out, outcome) = convert(
+            Channels::Rgb,
+            &[128, 128, 128],
             &ColorSource::Gamma {
                 gamma: 1.0,
                 chromaticities: None,
@@ -278,5 +538,45 @@ mod tests {
         );
         assert_eq!(outcome, ColorConversion::Converted);
         assert!((i32::from(out.data[0]) - 188).abs() <= 2, "{:?}", out.data);
+    }
+
+    #[test]
+    fn far_from_srgb_picks_linear_curves_ink_and_tables_not_gamma_2_2_spaces() {
+        let gamma = |gamma: f32| ColorSource::Gamma {
+            gamma,
+            chromaticities: None,
+        };
+        let icc = |profile: ColorProfile| ColorSource::Icc(profile.encode().unwrap());
+        let far = |source: &ColorSource, channels| Conversion::new(source, channels).far_from_srgb();
+        assert!(far(&gamma(1.0), Channels::Rgb));
+        assert!(far(&gamma(1.0 / 1.8), Channels::Rgba));
+        assert!(far(&icc(ColorProfile::new_gray_with_gamma(1.0)), Channels::Gray));
+        assert!(far(&ColorSource::Unspecified, Channels::Cmyk));
+        assert!(far(&icc(ColorProfile::new_pro_photo_rgb()), Channels::Rgb));
+        assert!(!far(&icc(ColorProfile::new_display_p3()), Channels::Rgb));
+        assert!(!far(&icc(ColorProfile::new_bt2020()), Channels::Rgb));
+        assert!(!far(&icc(ColorProfile::new_adobe_rgb()), Channels::Rgb));
+        assert!(!far(&icc(ColorProfile::new_gray_with_gamma(2.2)), Channels::Gray));
+        assert!(!far(&ColorSource::Unspecified, Channels::Rgb));
+        assert!(!far(&ColorSource::Srgb, Channels::Rgba));
+    }
+
+    #[test]
+    fn converting_in_place_over_many_slices_equals_one_transform() {
+        // More pixels than one slice, in RGBA (kept layout) and from gamma 1.0.
+        let source = ColorSource::Gamma {
+            gamma: 1.0,
+            chromaticities: None,
+        };
+        let count = SLICE_PIXELS * 2 + 7;
+        let data: Vec<u8> = (0..count * 4).map(|i| (i * 7 % 251) as u8).collect();
+        let conversion = Conversion::new(&source, Channels::Rgba);
+        let Kind::Rgb { transform, .. } = &conversion.kind else {
+            panic!("an RGB transform");
+        };
+        let mut expected = vec![0u8; data.len()];
+        transform.transform(&data, &mut expected).unwrap();
+        let pixels = Pixels::new(count as u32, 1, Channels::Rgba, data).unwrap();
+        assert_eq!(conversion.apply(pixels).unwrap().data, expected);
     }
 }

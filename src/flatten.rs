@@ -174,12 +174,10 @@ mod commutes_with_resize {
         }
         let rgba = Pixels::new(w, h, Channels::Rgba, data).unwrap();
         for (target, background) in [((40, 40), [255, 255, 255]), ((300, 200), [0, 128, 255])] {
-            let first = crate::resize::cover(&onto(rgba.clone(), background), target, (0.5, 0.5)).unwrap();
+            let crop = crate::resize::cover_box((w, h), target, (0.5, 0.5));
+            let first = crate::resize::cover(&onto(rgba.clone(), background), target, crop).unwrap();
             let exact = exact(&rgba, target, background);
-            let after = onto(
-                crate::resize::cover(&rgba, target, (0.5, 0.5)).unwrap(),
-                background,
-            );
+            let after = onto(crate::resize::cover(&rgba, target, crop).unwrap(), background);
             let worst = |picture: &Pixels| {
                 picture
                     .data

@@ -83,11 +83,14 @@ mod options;
 mod orient;
 mod output;
 mod pixels;
+mod plan;
 mod resize;
 mod sniff;
 #[cfg(feature = "stages")]
 #[doc(hidden)]
 pub mod stages;
+
+use plan::{ColourAt, Flatten, Plan};
 
 pub use color::ColorConversion;
 pub use error::{ArgType, ArgValue, ErrorBody, ErrorCode, Fault, TypedArg, ValidationError, REFERENCE};
@@ -115,53 +118,64 @@ pub fn normalize_profile_image(bytes: &[u8]) -> Result<Jpeg, ValidationError> {
 pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Result<Jpeg, ValidationError> {
     options.validate()?;
     let format = sniff::accept(&upload, &options.limits)?;
-    let decoded = decode::decode(format, upload.bytes, options)?;
-    let had_alpha = decoded.pixels.channels.has_alpha() || decoded.alpha_flattened;
-    let resized = resize_stage(&decoded, options)?;
+    let header = decode::read_header(format, upload.bytes, options)?;
+    let plan = Plan::new(&header, options);
+    let decoded = decode::decode(header, &plan, options)?;
+    let source = prepare_stage(decoded.pixels, &plan, options)?;
+    let resized = resize::cover(&source, plan.target, plan.crop)?;
     // The source is the largest buffer: freed before the later stages allocate theirs.
-    drop(decoded.pixels);
-    let orientation = decoded.orientation;
-    let (upright, color) = finish_stage(resized, &decoded.color, orientation, options);
+    drop(source);
+    let upright = finish_stage(resized, &plan, options)?;
     let bytes = encode::jpeg(&upright, options)?;
 
-    let (displayed_width, displayed_height) =
-        orientation.oriented_size((decoded.stored_width, decoded.stored_height));
+    let (displayed_width, displayed_height) = plan.orientation.oriented_size(plan.stored);
     Ok(Jpeg {
         bytes,
         width: upright.width,
         height: upright.height,
         source: SourceInfo {
             format,
-            stored_width: decoded.stored_width,
-            stored_height: decoded.stored_height,
+            stored_width: plan.stored.0,
+            stored_height: plan.stored.1,
             displayed_width,
             displayed_height,
-            orientation,
-            color,
-            alpha_flattened: had_alpha,
+            orientation: plan.orientation,
+            color: plan.colour.outcome(),
+            alpha_flattened: plan.flatten != Flatten::Opaque,
             partial: decoded.partial,
         },
     })
 }
 
-/// The cover crop and resize, in the stored (not yet upright) axes: the target is turned by the
-/// orientation, so the picture is rotated after the resize (1.44 MP, not the source's 12).
-fn resize_stage(decoded: &decode::Decoded, options: &Options) -> Result<pixels::Pixels, ValidationError> {
-    let orientation = decoded.orientation;
-    let stored_target = orientation.oriented_size((options.width, options.height));
-    let anchor = orientation.to_stored_fractions(options.anchor.fractions());
-    resize::cover(&decoded.pixels, stored_target, anchor)
+/// Before the resize, what the plan puts there: the colour conversion of a source far from sRGB
+/// or smaller than the target, and the flattening of its alpha once it is sRGB.
+fn prepare_stage(
+    decoded: pixels::Pixels,
+    plan: &Plan,
+    options: &Options,
+) -> Result<pixels::Pixels, ValidationError> {
+    if plan.colour_at != ColourAt::BeforeResize {
+        return Ok(decoded);
+    }
+    let srgb = plan.colour.apply(decoded)?;
+    Ok(match plan.flatten {
+        Flatten::BeforeResize => flatten::onto(srgb, options.background),
+        _ => srgb,
+    })
 }
 
-/// Colour conversion to sRGB, alpha flattening and the turn upright, all on the resized
-/// picture: each costs a pass over the target's pixels instead of the source's.
+/// After the resize, on the target's pixels: the colour conversion (unless it ran before),
+/// alpha flattening and the turn upright, each a pass over the target's pixels instead of the
+/// source's.
 fn finish_stage(
     resized: pixels::Pixels,
-    source_color: &decode::ColorSource,
-    orientation: Orientation,
+    plan: &Plan,
     options: &Options,
-) -> (pixels::Pixels, ColorConversion) {
-    let (srgb, color) = color::to_srgb(resized, source_color);
+) -> Result<pixels::Pixels, ValidationError> {
+    let srgb = match plan.colour_at {
+        ColourAt::AfterResize => color::to_srgb(resized, &plan.colour)?,
+        ColourAt::BeforeResize => color::expand(resized),
+    };
     let flat = flatten::onto(srgb, options.background);
-    (orient::upright(flat, orientation), color)
+    Ok(orient::upright(flat, plan.orientation))
 }

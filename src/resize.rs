@@ -1,7 +1,7 @@
 //! Resizing: the cover crop and the scale to the target, in one SIMD convolution pass.
 //!
-//! Input: decoded pixels in stored orientation, the target in the same axes, and the anchor as
-//! fractions. Output: pixels of exactly the target size, same channels. Alpha is premultiplied
+//! Input: decoded pixels in stored orientation, the target in the same axes, and the crop box the
+//! plan chose with [`cover_box`]. Output: pixels of exactly the target size, same channels. Alpha is premultiplied
 //! for the convolution and divided back after it, so transparent pixels never bleed their
 //! (often black) colour into the edges. The crop box is folded into the convolution, so no
 //! intermediate larger than the target is ever made, whatever the aspect ratio (a 1x1000 strip
@@ -48,12 +48,9 @@ fn place(mut length: f64, full: f64, anchor: f64) -> (f64, f64) {
     (start, length)
 }
 
-/// Crops to the target aspect and scales to exactly `target` with Lanczos3.
-pub(crate) fn cover(
-    pixels: &Pixels,
-    target: (u32, u32),
-    anchor: (f64, f64),
-) -> Result<Pixels, ValidationError> {
+/// Crops to `crop` (a [`cover_box`] of the picture, chosen by the plan before decoding) and
+/// scales to exactly `target` with Lanczos3.
+pub(crate) fn cover(pixels: &Pixels, target: (u32, u32), crop: CropBox) -> Result<Pixels, ValidationError> {
     let pixel_type = match pixels.channels {
         Channels::Gray => PixelType::U8,
         Channels::GrayAlpha => PixelType::U8x2,
@@ -63,7 +60,6 @@ pub(crate) fn cover(
     let source = ImageRef::new(pixels.width, pixels.height, &pixels.data, pixel_type)
         .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
     let mut resized = Image::new(target.0, target.1, pixel_type);
-    let crop = cover_box((pixels.width, pixels.height), target, anchor);
     let options = ResizeOptions::new()
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .crop(crop.left, crop.top, crop.width, crop.height)
@@ -143,7 +139,7 @@ mod tests {
     fn a_uniform_picture_stays_uniform_at_any_size() {
         for (w, h) in [(1, 1), (3, 7), (1000, 10)] {
             let p = Pixels::new(w, h, Channels::Rgb, [10u8, 200, 30].repeat((w * h) as usize)).unwrap();
-            let out = cover(&p, (64, 48), (0.5, 0.5)).unwrap();
+            let out = cover(&p, (64, 48), cover_box((w, h), (64, 48), (0.5, 0.5))).unwrap();
             assert_eq!((out.width, out.height), (64, 48));
             assert!(out.data.chunks(3).all(|px| px == [10, 200, 30]), "{w}x{h}");
         }

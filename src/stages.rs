@@ -1,30 +1,43 @@
 //! The pipeline's stages one at a time, for the per-stage benchmarks in `benches/`. Compiled
 //! only with the `stages` feature and hidden from the documentation: not part of the public API,
-//! no stability promised. Each function is the one [`crate::normalize_profile_image_with`] calls.
+//! no stability promised. Each function is what [`crate::normalize_profile_image_with`] does.
 
-use crate::{decode, encode, pixels, sniff, ColorConversion, Options, Upload, ValidationError};
+use crate::plan::Plan;
+use crate::{decode, encode, pixels, resize, sniff, ColorConversion, Options, Upload, ValidationError};
 
-/// Decoded pixels in stored orientation, with what the later stages need to know.
-pub struct Decoded(decode::Decoded);
+/// The picture the resizer takes (stored orientation), with the plan made for it.
+pub struct Decoded {
+    pixels: pixels::Pixels,
+    plan: Plan,
+}
 
 /// A picture between stages.
 pub struct Picture(pixels::Pixels);
 
-/// Sniffing, the header checks and decoding (JPEGs scaled in the DCT domain where it pays).
+/// Sniffing, the header checks, the plan and decoding (JPEGs scaled in the DCT domain where it
+/// pays), and whatever the plan puts before the resize (a colour conversion far from sRGB).
 pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
     let format = sniff::accept(&Upload::new(bytes), &options.limits)?;
-    decode::decode(format, bytes, options).map(Decoded)
+    let header = decode::read_header(format, bytes, options)?;
+    let plan = Plan::new(&header, options);
+    let decoded = decode::decode(header, &plan, options)?;
+    let pixels = crate::prepare_stage(decoded.pixels, &plan, options)?;
+    Ok(Decoded { pixels, plan })
 }
 
 /// The cover crop and resize, in stored axes.
-pub fn resize(decoded: &Decoded, options: &Options) -> Result<Picture, ValidationError> {
-    crate::resize_stage(&decoded.0, options).map(Picture)
+pub fn resize(decoded: &Decoded, _options: &Options) -> Result<Picture, ValidationError> {
+    resize::cover(&decoded.pixels, decoded.plan.target, decoded.plan.crop).map(Picture)
 }
 
-/// Colour conversion to sRGB, flattening and the turn upright.
-pub fn finish(resized: Picture, decoded: &Decoded, options: &Options) -> (Picture, ColorConversion) {
-    let (picture, color) = crate::finish_stage(resized.0, &decoded.0.color, decoded.0.orientation, options);
-    (Picture(picture), color)
+/// Colour conversion to sRGB (unless it ran before the resize), flattening and the turn upright.
+pub fn finish(
+    resized: Picture,
+    decoded: &Decoded,
+    options: &Options,
+) -> Result<(Picture, ColorConversion), ValidationError> {
+    let picture = crate::finish_stage(resized.0, &decoded.plan, options)?;
+    Ok((Picture(picture), decoded.plan.colour.outcome()))
 }
 
 /// JPEG encoding of an upright sRGB picture.

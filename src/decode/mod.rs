@@ -1,8 +1,11 @@
 //! Decoding: header first, limits checked, then pixels.
 //!
-//! Input: the accepted bytes, their format and the options. Output: [`Decoded`], the stored
-//! (not yet upright) pixels, possibly already downscaled in the JPEG DCT domain, with what the
-//! later stages need to know: EXIF orientation, colour description, whether data was missing.
+//! Two steps, with the plan between them. [`read_header`] takes the accepted bytes and their
+//! format and gives a [`Header`]: the stored size, the channels, the colour description and the
+//! EXIF orientation, with the size checked against the limits; nothing of the picture's size is
+//! allocated. [`decode`] then takes the header and the [`Plan`] made from it and gives
+//! [`Decoded`]: the stored (not yet upright) pixels at the plan's DCT scale, alpha flattened
+//! if the plan says so, and whether data was missing.
 //! Errors: `image.dimensions_too_large`, `image.too_many_pixels`, `image.memory_limit_exceeded`,
 //! `image.too_many_scans`, `image.zero_dimensions`, `image.truncated`, `image.corrupt`,
 //! `image.unsupported_encoding`, `image.internal_error`.
@@ -17,7 +20,8 @@ pub(crate) mod png;
 use crate::error::ValidationError;
 use crate::options::{Limits, Options};
 use crate::orient::Orientation;
-use crate::pixels::Pixels;
+use crate::pixels::{Channels, Pixels};
+use crate::plan::Plan;
 use crate::sniff::ImageFormat;
 
 /// How the source describes its colours, in the order the colour stage honours them.
@@ -38,28 +42,57 @@ pub(crate) enum ColorSource {
     },
 }
 
-pub(crate) struct Decoded {
-    pub(crate) pixels: Pixels,
-    /// Size declared by the header, before any DCT-domain downscaling.
+/// What the header says, read and checked against the size limits; what the decoder has read so
+/// far waits in it for the plan.
+pub(crate) struct Header<'a> {
     pub(crate) stored_width: u32,
     pub(crate) stored_height: u32,
+    /// Channels as the decoder will produce them, before any flattening.
+    pub(crate) channels: Channels,
     pub(crate) orientation: Orientation,
     pub(crate) color: ColorSource,
-    /// The data ended early or broke off and what decoded was kept (only when the options allow).
-    pub(crate) partial: bool,
-    /// The source had alpha, already flattened onto the background while decoding.
-    pub(crate) alpha_flattened: bool,
+    pending: Pending<'a>,
 }
 
-/// Decodes a JPEG or PNG whose header passes the limits.
-pub(crate) fn decode(
+enum Pending<'a> {
+    Jpeg(jpeg::Pending<'a>),
+    Png(Box<png::Pending<'a>>),
+}
+
+impl Header<'_> {
+    /// The largest DCT scale divisor (1, 2, 4 or 8) whose decode still covers `target` in both
+    /// axes; 1 for a PNG.
+    pub(crate) fn largest_scale_covering(&self, target: (u32, u32)) -> u32 {
+        match &self.pending {
+            Pending::Jpeg(pending) => pending.largest_scale_covering(target),
+            Pending::Png(_) => 1,
+        }
+    }
+}
+
+pub(crate) struct Decoded {
+    pub(crate) pixels: Pixels,
+    /// The data ended early or broke off and what decoded was kept (only when the options allow).
+    pub(crate) partial: bool,
+}
+
+/// Reads the header of a JPEG or PNG and checks its size against the limits.
+pub(crate) fn read_header<'a>(
     format: ImageFormat,
-    bytes: &[u8],
+    bytes: &'a [u8],
     options: &Options,
-) -> Result<Decoded, ValidationError> {
+) -> Result<Header<'a>, ValidationError> {
     contain_panics(|| match format {
-        ImageFormat::Jpeg => jpeg::decode(bytes, options),
-        ImageFormat::Png => png::decode(bytes, options),
+        ImageFormat::Jpeg => jpeg::read_header(bytes, &options.limits),
+        ImageFormat::Png => png::read_header(bytes, &options.limits),
+    })
+}
+
+/// Decodes the picture as `plan` says, once the memory it needs passes the limit.
+pub(crate) fn decode(header: Header<'_>, plan: &Plan, options: &Options) -> Result<Decoded, ValidationError> {
+    contain_panics(|| match header.pending {
+        Pending::Jpeg(pending) => jpeg::decode(pending, plan, options),
+        Pending::Png(pending) => png::decode(*pending, plan, options),
     })
 }
 
@@ -94,42 +127,6 @@ fn check_dimensions(width: u32, height: u32, limits: &Limits) -> Result<(), Vali
         return Err(ValidationError::too_many_pixels(pixels, limits.max_pixels));
     }
     Ok(())
-}
-
-/// Memory the stages after decoding need for a decoded picture of `decoded_w` x `decoded_h`
-/// with `channels` channels: a premultiplied copy of the source when the resizer makes one (for
-/// alpha not flattened before the resize), the resizer's intermediate, and the fixed-size
-/// buffers of the target.
-fn pipeline_bytes(
-    decoded_w: u64,
-    decoded_h: u64,
-    channels: u64,
-    premultiplies: bool,
-    options: &Options,
-) -> u64 {
-    let (tw, th) = (u64::from(options.width), u64::from(options.height));
-    // Saturating throughout: a caller may raise the limits as far as u32 sides allow.
-    let premultiplied = if premultiplies {
-        decoded_w.saturating_mul(decoded_h).saturating_mul(channels)
-    } else {
-        0
-    };
-    // The target may still be turned by the EXIF orientation: take the larger of both ways.
-    let intermediate = resize_intermediate(decoded_w, decoded_h, tw, th)
-        .max(resize_intermediate(decoded_w, decoded_h, th, tw));
-    // Then the resized, converted, flattened, upright and encoded pictures.
-    premultiplied
-        .saturating_add(intermediate.saturating_mul(channels))
-        .saturating_add(tw * th * (4 + 4 + 3 + 3 + 3))
-}
-
-/// Pixels in fast_image_resize's intermediate for a cover resize of `w` x `h` to `tw` x `th`:
-/// for 8-bit pixels it runs the vertical pass first, into the crop's source columns (plus the
-/// Lanczos3 filter's reach of 3 source steps each side) by the target's rows.
-fn resize_intermediate(w: u64, h: u64, tw: u64, th: u64) -> u64 {
-    let crop_w = w.min(h.saturating_mul(tw).div_ceil(th));
-    let reach = 6 * w.div_ceil(tw) + 8;
-    w.min(crop_w + reach).saturating_mul(th)
 }
 
 /// Refuses a decode whose estimated memory exceeds the limit.

@@ -11,14 +11,15 @@ use std::io::{self, Read};
 mod entropy;
 pub(crate) mod header;
 
-use header::{read_header, reassemble_icc, too_short_for_frame, Frame};
+use header::{read_header as read_header_segments, reassemble_icc, too_short_for_frame, Frame};
 
-use super::{check_dimensions, check_memory, pipeline_bytes, ColorSource, Decoded};
+use super::{check_dimensions, check_memory, ColorSource, Decoded};
 use crate::error::ValidationError;
 use crate::exif;
-use crate::options::{DamagedInput, Options};
+use crate::options::{DamagedInput, Limits, Options};
 use crate::orient::Orientation;
 use crate::pixels::{Channels, Pixels};
+use crate::plan::Plan;
 
 const NAME: &str = "JPEG";
 
@@ -137,9 +138,24 @@ fn decode_bytes(frame: &Frame, divisor: u32) -> u64 {
     total + w * h * out_channels
 }
 
-pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
-    let limits = &options.limits;
-    let header = read_header(bytes).map_err(Damage::into_error)?;
+/// A JPEG whose header passed the size limits, waiting for the plan.
+pub(crate) struct Pending<'a> {
+    bytes: &'a [u8],
+    header: header::Header<'a>,
+    frame: Frame,
+}
+
+impl Pending<'_> {
+    pub(super) fn largest_scale_covering(&self, target: (u32, u32)) -> u32 {
+        scale_divisor(&self.frame, target)
+    }
+}
+
+pub(super) fn read_header<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<super::Header<'a>, ValidationError> {
+    let header = read_header_segments(bytes).map_err(Damage::into_error)?;
     let Some(frame) = header.frame.clone() else {
         return Err(ValidationError::corrupt(NAME));
     };
@@ -159,24 +175,33 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
             limits.max_jpeg_scans,
         ));
     }
+    let channels = match frame.sampling.len() {
+        1 => Channels::Gray,
+        3 => Channels::Rgb,
+        _ => Channels::Cmyk,
+    };
+    Ok(super::Header {
+        stored_width: frame.width,
+        stored_height: frame.height,
+        channels,
+        orientation: header.exif.map_or(Orientation::Normal, exif::orientation),
+        color: reassemble_icc(&header.icc_chunks).map_or(ColorSource::Unspecified, ColorSource::Icc),
+        pending: super::Pending::Jpeg(Pending { bytes, header, frame }),
+    })
+}
 
-    let orientation = header.exif.map_or(Orientation::Normal, exif::orientation);
-    let divisor = if options.shrink_on_load {
-        scale_divisor(&frame, orientation.oriented_size((options.width, options.height)))
-    } else {
-        1
-    };
-    let (width, height) = (frame.width.div_ceil(divisor), frame.height.div_ceil(divisor));
-    let channels = if frame.sampling.len() == 1 {
-        1
-    } else {
-        frame.sampling.len() as u64
-    };
+pub(super) fn decode(
+    pending: Pending<'_>,
+    plan: &Plan,
+    options: &Options,
+) -> Result<Decoded, ValidationError> {
+    let Pending { bytes, header, frame } = pending;
+    let limits = &options.limits;
+    let divisor = plan.divisor;
+    let (width, height) = plan.decoded;
     // jpeg-decoder also keeps copies of the APP segments it reads (ICC, EXIF, XMP): at most the
     // file's size.
-    let needed = decode_bytes(&frame, divisor)
-        + pipeline_bytes(width.into(), height.into(), channels, false, options)
-        + bytes.len() as u64;
+    let needed = decode_bytes(&frame, divisor) + plan.after_decode_bytes() + bytes.len() as u64;
     check_memory(needed, limits)?;
     // Refused in both damaged-input modes: jpeg-decoder would allocate the whole frame first.
     if too_short_for_frame(&frame, header.scan_bytes) {
@@ -208,30 +233,20 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         Err(error) => return Err(error),
     };
 
-    let (channels, data) = match frame.sampling.len() {
-        1 => (Channels::Gray, data),
-        3 => (Channels::Rgb, data),
-        _ => (Channels::Cmyk, cmyk_as_ink(data, header.adobe_transform)),
+    let data = match plan.channels {
+        Channels::Cmyk => cmyk_as_ink(data, header.adobe_transform),
+        _ => data,
     };
-    let pixels = Pixels::new(width, height, channels, data)
+    let pixels = Pixels::new(width, height, plan.channels, data)
         .ok_or_else(|| ValidationError::internal("JPEG decoding"))?;
-    let color = reassemble_icc(&header.icc_chunks).map_or(ColorSource::Unspecified, ColorSource::Icc);
-    Ok(Decoded {
-        pixels,
-        stored_width: frame.width,
-        stored_height: frame.height,
-        orientation,
-        color,
-        partial,
-        alpha_flattened: false,
-    })
+    Ok(Decoded { pixels, partial })
 }
 
 /// The header walk, ICC reassembly, size check and entropy walk on their own, for the fuzz
 /// targets: the number of scans and the reassembled profile's length, or the damage found.
 #[cfg(any(feature = "fuzzing", feature = "stages"))]
 pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
-    let header = read_header(bytes).map_err(Damage::into_error)?;
+    let header = read_header_segments(bytes).map_err(Damage::into_error)?;
     let icc = reassemble_icc(&header.icc_chunks).map(|profile| profile.len());
     let frame = header.frame.ok_or_else(|| ValidationError::corrupt(NAME))?;
     if too_short_for_frame(&frame, header.scan_bytes) {

@@ -7,15 +7,19 @@
 //! crate. For an APNG the default image (the IDAT image) is what is normalized.
 
 use std::io::{self, Cursor};
+use std::ops::Range;
+
+mod idat;
 
 use png::{ColorType, DecodingError, Transformations};
 
-use super::{check_dimensions, check_memory, pipeline_bytes, ColorSource, Decoded};
+use super::{check_dimensions, check_memory, ColorSource, Decoded};
 use crate::error::ValidationError;
 use crate::exif;
-use crate::options::{DamagedInput, Options};
+use crate::options::{DamagedInput, Limits, Options};
 use crate::orient::Orientation;
 use crate::pixels::{Channels, Pixels};
+use crate::plan::{Flatten, Plan};
 
 const NAME: &str = "PNG";
 
@@ -64,34 +68,61 @@ struct ChunkWalk {
     ends_with_iend: bool,
     /// Whether every PLTE chunk holds 1 to 256 whole RGB entries (3 to 768 bytes, a multiple of 3).
     palettes_whole: bool,
+    /// Where the data of the first whole eXIf chunk lies, before or after the image data.
+    exif: Option<Range<usize>>,
 }
 
 fn walk_chunks(bytes: &[u8]) -> ChunkWalk {
-    let mut idat_bytes = 0u64;
-    let mut palettes_whole = true;
-    let mut pos = 8usize;
-    while let Some(header) = pos.checked_add(8).and_then(|end| bytes.get(pos..end)) {
-        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
-        let end = pos.saturating_add(12).saturating_add(len);
-        if &header[4..8] == b"IDAT" {
-            idat_bytes += len.min(bytes.len() - pos - 8) as u64;
-        } else if &header[4..8] == b"PLTE" {
-            palettes_whole &= len.is_multiple_of(3) && (3..=768).contains(&len);
-        } else if &header[4..8] == b"IEND" {
-            let ends_with_iend = end <= bytes.len();
-            return ChunkWalk {
-                idat_bytes,
-                ends_with_iend,
-                palettes_whole,
-            };
-        }
-        pos = end;
-    }
-    ChunkWalk {
-        idat_bytes,
+    let mut walk = ChunkWalk {
+        idat_bytes: 0,
         ends_with_iend: false,
-        palettes_whole,
+        palettes_whole: true,
+        exif: None,
+    };
+    for chunk in chunks(bytes) {
+        match &chunk.kind {
+            b"IDAT" => walk.idat_bytes += chunk.data.len() as u64,
+            b"PLTE" => walk.palettes_whole &= chunk.len.is_multiple_of(3) && (3..=768).contains(&chunk.len),
+            b"eXIf" if chunk.whole && walk.exif.is_none() => walk.exif = Some(chunk.data.clone()),
+            b"IEND" => {
+                walk.ends_with_iend = chunk.whole;
+                break;
+            }
+            _ => {}
+        }
     }
+    walk
+}
+
+/// One chunk as its header describes it.
+struct Chunk {
+    kind: [u8; 4],
+    /// The length its header claims.
+    len: usize,
+    /// Where its data lies, cut to the end of the file.
+    data: Range<usize>,
+    /// Whether the data and the CRC are all there.
+    whole: bool,
+}
+
+/// The chunks after the signature, up to the end of the file or of the last whole header.
+fn chunks(bytes: &[u8]) -> impl Iterator<Item = Chunk> + '_ {
+    let mut pos = 8usize;
+    std::iter::from_fn(move || {
+        let header = bytes.get(pos..pos.checked_add(8)?)?;
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let kind = [header[4], header[5], header[6], header[7]];
+        let end = pos.saturating_add(12).saturating_add(len);
+        let data = pos + 8..(pos + 8).saturating_add(len).min(bytes.len());
+        let chunk = Chunk {
+            kind,
+            len,
+            data,
+            whole: end <= bytes.len(),
+        };
+        pos = end;
+        Some(chunk)
+    })
 }
 
 /// The IHDR read and the chunk walk on their own, for the fuzz targets: (width, height, IDAT
@@ -103,12 +134,20 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, u32, u64, bool), ValidationErr
     Ok((ihdr.width, ihdr.height, chunks.idat_bytes, chunks.ends_with_iend))
 }
 
-pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
-    let limits = &options.limits;
+/// A PNG whose header and metadata chunks have been read, waiting for the plan.
+pub(crate) struct Pending<'a> {
+    bytes: &'a [u8],
+    ihdr: Ihdr,
+    chunks: ChunkWalk,
+    reader: png::Reader<Cursor<&'a [u8]>>,
+}
+
+pub(super) fn read_header<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<super::Header<'a>, ValidationError> {
     let ihdr = read_ihdr(bytes)?;
-    let (width, height) = (ihdr.width, ihdr.height);
-    check_dimensions(width, height, limits)?;
-    let (w, h) = (u64::from(width), u64::from(height));
+    check_dimensions(ihdr.width, ihdr.height, limits)?;
     let chunks = walk_chunks(bytes);
     // png 0.18.1 checks a PLTE's length only against 3..=768, and panics when expanding an
     // indexed image whose palette length is not a multiple of 3 (image-png issues 671 and 694).
@@ -128,7 +167,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     // Text chunks are never used; skipping them keeps a PNG with megabytes of text from
     // filling the metadata budget.
     decoder.set_ignore_text_chunk(true);
-    let mut reader = decoder.read_info().map_err(map_error)?;
+    let reader = decoder.read_info().map_err(map_error)?;
 
     let (color_type, _) = reader.output_color_type();
     let channels = match color_type {
@@ -138,16 +177,50 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         ColorType::Rgba => Channels::Rgba,
         ColorType::Indexed => return Err(ValidationError::internal("PNG palette expansion")),
     };
-    // Colour chunks must come before the image data, so they are all known now.
+    // Colour chunks must come before the image data, so they are all known now. An eXIf chunk
+    // may come after it: our own walk found it wherever it is.
     let color = color_source(reader.info());
-    // An sRGB RGBA picture is flattened onto the background here, before the resize (see
-    // `flatten` for why that is the same picture): row by row as it decodes, so the four-channel
-    // picture never exists, or in place after decoding when it is interlaced. Any other alpha is
-    // premultiplied by the resizer into a copy and flattened after the colour conversion.
-    let srgb_rgba = channels == Channels::Rgba && crate::color::is_srgb(&color);
-    let flatten_rows = srgb_rgba && !reader.info().interlaced;
+    let orientation = chunks
+        .exif
+        .clone()
+        .and_then(|range| bytes.get(range))
+        .map_or(Orientation::Normal, exif::orientation);
+    Ok(super::Header {
+        stored_width: ihdr.width,
+        stored_height: ihdr.height,
+        channels,
+        orientation,
+        color,
+        pending: super::Pending::Png(Box::new(Pending {
+            bytes,
+            ihdr,
+            chunks,
+            reader,
+        })),
+    })
+}
+
+pub(super) fn decode(
+    pending: Pending<'_>,
+    plan: &Plan,
+    options: &Options,
+) -> Result<Decoded, ValidationError> {
+    let Pending {
+        bytes,
+        ihdr,
+        chunks,
+        mut reader,
+    } = pending;
+    let limits = &options.limits;
+    let (width, height) = (ihdr.width, ihdr.height);
+    let (w, h) = (u64::from(width), u64::from(height));
+    let channels = plan.channels;
+    // The plan flattens an sRGB RGBA picture here, before the resize (see `flatten` for why that
+    // is the same picture): row by row as it decodes, so the four-channel picture never exists,
+    // or in place after decoding when it is interlaced.
+    let flatten = plan.flatten == Flatten::InDecoder;
+    let flatten_rows = flatten && !reader.info().interlaced;
     let out_channels = if flatten_rows { Channels::Rgb } else { channels };
-    let premultiplies = channels.has_alpha() && !srgb_rgba;
     // Exact now that tRNS is known: the 8-bit output buffer (and the one decoded row when
     // flattening rows), the metadata budget, and what the later stages need. Checked before the
     // buffer is reserved.
@@ -157,13 +230,7 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
     let needed = output_bytes
         .saturating_add(row_bytes)
         .saturating_add(METADATA_BUDGET as u64)
-        .saturating_add(pipeline_bytes(
-            w,
-            h,
-            out_channels.count() as u64,
-            premultiplies,
-            options,
-        ));
+        .saturating_add(plan.after_decode_bytes());
     check_memory(needed, limits)?;
     // A file whose compressed data could not hold the pixels it claims even at deflate's best
     // ratio is cut short: refuse it before anything is allocated for those pixels.
@@ -195,6 +262,16 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         Ok(_) => false,
         Err(error) => {
             let error = map_error(error);
+            // The png crate cannot say why the image data ran out before the image was whole:
+            // our own look at the image data can. A stream that ends early is a cut file, even
+            // when a whole IEND follows it (a repair tool or a proxy closed it).
+            let error = if error.code() == crate::ErrorCode::Corrupt
+                && idat::ends_early(bytes, &ihdr, reader.info().interlaced)
+            {
+                ValidationError::truncated(NAME).with_source(idat::EndsEarly)
+            } else {
+                error
+            };
             let recoverable = matches!(
                 error.code(),
                 crate::ErrorCode::Truncated | crate::ErrorCode::Corrupt
@@ -218,28 +295,15 @@ pub(super) fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, Validat
         }
     }
 
-    let info = reader.info();
-    let orientation = info
-        .exif_metadata
-        .as_deref()
-        .map_or(Orientation::Normal, exif::orientation);
     let pixels = Pixels::new(width, height, out_channels, data)
         .ok_or_else(|| ValidationError::internal("PNG decoding"))?;
     // An interlaced picture arrives in passes, not rows: flattened now, in place.
-    let pixels = if srgb_rgba && !flatten_rows {
+    let pixels = if flatten && !flatten_rows {
         crate::flatten::onto(pixels, options.background)
     } else {
         pixels
     };
-    Ok(Decoded {
-        pixels,
-        stored_width: width,
-        stored_height: height,
-        orientation,
-        color,
-        partial,
-        alpha_flattened: srgb_rgba,
-    })
+    Ok(Decoded { pixels, partial })
 }
 
 /// Decodes the RGBA rows one at a time into one reused row, each flattened onto `background`
