@@ -100,7 +100,9 @@ impl Conversion {
         let Some(profile) = profile else {
             return fallback(outcome);
         };
-        match prepare(&profile, channels) {
+        // gAMA and cICP describe gray samples too; an ICC profile must be a gray one.
+        let describes_gray = matches!(source, ColorSource::Gamma { .. } | ColorSource::Cicp { .. });
+        match prepare(&profile, channels, describes_gray) {
             Some(kind) => {
                 let mut conversion = Conversion {
                     kind,
@@ -234,8 +236,10 @@ impl Conversion {
 }
 
 /// Builds the transform of `profile` for pixels laid out as `channels`; `None` when the profile
-/// does not fit them (an RGB profile on a gray JPEG, say) or moxcms refuses it.
-fn prepare(profile: &ColorProfile, channels: Channels) -> Option<Kind> {
+/// does not fit them (an RGB ICC profile on a gray JPEG, say) or moxcms refuses it. An RGB
+/// profile made from a PNG's gAMA or cICP (`describes_gray`) applies to gray samples as to
+/// neutral RGB ones.
+fn prepare(profile: &ColorProfile, channels: Channels, describes_gray: bool) -> Option<Kind> {
     let srgb = ColorProfile::new_srgb();
     let options = TransformOptions::default();
     let lut = profile.lut_a_to_b_perceptual.is_some()
@@ -246,15 +250,16 @@ fn prepare(profile: &ColorProfile, channels: Channels) -> Option<Kind> {
             let transform = profile
                 .create_transform_8bit(Layout::Gray, &srgb, Layout::Rgb, options)
                 .ok()?;
-            let ramp: Vec<u8> = (0..=255).collect();
-            let mut rgb = [0u8; 256 * 3];
-            transform.transform(&ramp, &mut rgb).ok()?;
-            // Gray maps to neutral sRGB: its green sample is the level.
-            let mut table = Box::new([0u8; 256]);
-            for (level, px) in table.iter_mut().zip(rgb.chunks_exact(3)) {
-                *level = px[1];
-            }
-            Some(Kind::GrayTable(table))
+            gray_table(transform.as_ref(), &(0..=255).collect::<Vec<u8>>())
+        }
+        (Channels::Gray | Channels::GrayAlpha, DataColorSpace::Rgb) if describes_gray => {
+            let transform = profile
+                .create_transform_8bit(Layout::Rgb, &srgb, Layout::Rgb, options)
+                .ok()?;
+            gray_table(
+                transform.as_ref(),
+                &(0..=255).flat_map(|v| [v, v, v]).collect::<Vec<u8>>(),
+            )
         }
         (Channels::Rgb | Channels::Rgba, DataColorSpace::Rgb) => {
             let layout = if channels == Channels::Rgb {
@@ -275,6 +280,18 @@ fn prepare(profile: &ColorProfile, channels: Channels) -> Option<Kind> {
         }
         _ => None,
     }
+}
+
+/// The table of a gray conversion: `ramp` (the 256 levels, gray or as neutral RGB) through
+/// `transform` to sRGB RGB, whose green sample is the level (gray stays neutral).
+fn gray_table(transform: &(dyn TransformExecutor<u8> + Send + Sync), ramp: &[u8]) -> Option<Kind> {
+    let mut rgb = [0u8; 256 * 3];
+    transform.transform(ramp, &mut rgb).ok()?;
+    let mut table = Box::new([0u8; 256]);
+    for (level, px) in table.iter_mut().zip(rgb.chunks_exact(3)) {
+        *level = px[1];
+    }
+    Some(Kind::GrayTable(table))
 }
 
 /// Runs `transform` over `data` in slices, each copied aside first so that its result (of
@@ -522,6 +539,25 @@ mod tests {
         assert_eq!(
             convert(Channels::Rgb, &[1, 2, 3], &srgb),
             (one(Channels::Rgb, &[1, 2, 3]), ColorConversion::Srgb)
+        );
+    }
+
+    #[test]
+    fn gamma_of_a_gray_png_converts_its_levels() {
+        let (out, outcome) = convert(
+            Channels::GrayAlpha,
+            &[128, 77],
+            &ColorSource::Gamma {
+                gamma: 1.0,
+                chromaticities: None,
+            },
+        );
+        assert_eq!(outcome, ColorConversion::Converted);
+        assert_eq!(out.channels, Channels::Rgba);
+        assert!(
+            (i32::from(out.data[0]) - 188).abs() <= 2 && out.data[3] == 77,
+            "{:?}",
+            out.data
         );
     }
 

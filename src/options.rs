@@ -184,6 +184,9 @@ pub struct Options {
     /// Decode large JPEGs at 1/2, 1/4 or 1/8 in the DCT domain when that still covers the
     /// target. Always on; off only through the `fuzzing` feature, to compare the two paths.
     pub(crate) shrink_on_load: bool,
+    /// Where the colour conversion runs, overriding the plan's rule; only through the `stages`
+    /// feature, to measure the two orders against each other.
+    pub(crate) colour_at: Option<crate::plan::ColourAt>,
 }
 
 impl Default for Options {
@@ -199,6 +202,7 @@ impl Default for Options {
             damaged_input: DamagedInput::Reject,
             limits: Limits::default(),
             shrink_on_load: true,
+            colour_at: None,
         }
     }
 }

@@ -91,10 +91,11 @@ impl Plan {
 
         let colour = Conversion::new(&header.color, header.channels);
         let area = |(w, h): (u32, u32)| u64::from(w) * u64::from(h);
-        let colour_at = if !colour.is_identity() && (colour.far_from_srgb() || area(decoded) < area(target)) {
-            ColourAt::BeforeResize
-        } else {
-            ColourAt::AfterResize
+        let colour_at = match options.colour_at {
+            _ if colour.is_identity() => ColourAt::AfterResize,
+            Some(forced) => forced,
+            None if colour.far_from_srgb() || area(decoded) < area(target) => ColourAt::BeforeResize,
+            None => ColourAt::AfterResize,
         };
         let flatten = match header.channels {
             channels if !channels.has_alpha() => Flatten::Opaque,

@@ -2,7 +2,7 @@
 //! only with the `stages` feature and hidden from the documentation: not part of the public API,
 //! no stability promised. Each function is what [`crate::normalize_profile_image_with`] does.
 
-use crate::plan::Plan;
+use crate::plan::{ColourAt, Plan};
 use crate::{decode, encode, pixels, resize, sniff, ColorConversion, Options, Upload, ValidationError};
 
 /// The picture the resizer takes (stored orientation), with the plan made for it.
@@ -49,4 +49,27 @@ pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, Validatio
 /// the share of the decode stage our own checks cost.
 pub fn check_jpeg(bytes: &[u8]) -> Result<(), ValidationError> {
     crate::decode::jpeg::probe(bytes).map(|_| ())
+}
+
+/// [`crate::normalize_profile_image_with`] with the colour conversion forced before the resize
+/// (`before`) or after it, whatever the plan's rule says; and where the rule puts it.
+pub fn normalize_with_colour_order(
+    upload: Upload<'_>,
+    options: &Options,
+    before: bool,
+) -> Result<crate::Jpeg, ValidationError> {
+    let mut options = *options;
+    options.colour_at = Some(if before {
+        ColourAt::BeforeResize
+    } else {
+        ColourAt::AfterResize
+    });
+    crate::normalize_profile_image_with(upload, &options)
+}
+
+/// Whether the plan's rule converts the colours of `bytes` before the resize.
+pub fn converts_before_resize(bytes: &[u8], options: &Options) -> Result<bool, ValidationError> {
+    let format = sniff::accept(&Upload::new(bytes), &options.limits)?;
+    let header = decode::read_header(format, bytes, options)?;
+    Ok(Plan::new(&header, options).colour_at == ColourAt::BeforeResize)
 }

@@ -455,3 +455,100 @@ fn png_variants_keep_their_colours() {
     let expected = i32::from(gamma_to_srgb(128, 1.8));
     assert_near(mean(&img, 600, 600), [expected; 3], 4, "gAMA 1/1.8");
 }
+
+#[test]
+fn a_linear_png_is_converted_before_the_resize_and_the_other_order_is_visibly_wrong() {
+    use profile_image::stages;
+    let options = Options::default();
+    for name in ["gamma-1.0-rgb-32x32.png", "gamma-1.0-gray-2400x1600.png"] {
+        let bytes = fixture(name);
+        assert!(
+            stages::converts_before_resize(&bytes, &options).unwrap(),
+            "{name}"
+        );
+        let default = normalize_profile_image(&bytes).unwrap();
+        let before = stages::normalize_with_colour_order(Upload::new(&bytes), &options, true).unwrap();
+        let after = stages::normalize_with_colour_order(Upload::new(&bytes), &options, false).unwrap();
+        assert_eq!(default.bytes(), before.bytes(), "{name}");
+        let (a, b) = (decode_rgb(before.bytes()), decode_rgb(after.bytes()));
+        let worst = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(x, y)| x.abs_diff(*y))
+            .max()
+            .unwrap();
+        // Blended in linear light and converted afterwards, every edge moves by tens of levels.
+        assert!(worst > 40, "{name}: the two orders differ by only {worst}");
+    }
+    // A large photo-like Display P3 file keeps the cheap order; a small one converts first.
+    assert!(!stages::converts_before_resize(&with_profile(&quadrant_jpeg(2400, 2400)), &options).unwrap());
+    assert!(stages::converts_before_resize(&fixture("display-p3-patches.jpg"), &options).unwrap());
+}
+
+/// `jpeg` tagged Display P3 by one APP2 segment right after SOI.
+fn with_profile(jpeg: &[u8]) -> Vec<u8> {
+    let icc = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let payload = [b"ICC_PROFILE\0".as_slice(), &[1, 1], &icc].concat();
+    let length = u16::try_from(payload.len() + 2).unwrap();
+    [
+        &jpeg[..2],
+        &[0xFF, 0xE2],
+        &length.to_be_bytes(),
+        &payload,
+        &jpeg[2..],
+    ]
+    .concat()
+}
+
+#[test]
+fn transparency_of_a_tagged_png_comes_out_on_the_background_in_either_order() {
+    // 1600x1600: the left half transparent black, the right half opaque blue. gAMA 1.0 converts
+    // before the resize (and flattens right after), gAMA 1/2.4 after it (and flattens after);
+    // untagged, it is flattened in the decoder. Black and blue are the same samples in all three
+    // encodings, so all three must come out alike: white, blue, and no darker band between them
+    // than the untagged picture's own (JPEG's subsampled chroma at the edge).
+    let png_with = |gamma: Option<u32>| {
+        let mut data = Vec::new();
+        for _ in 0..1600 {
+            for x in 0..1600 {
+                data.extend_from_slice(if x < 800 { &[0, 0, 0, 0] } else { &[0, 0, 255, 255] });
+            }
+        }
+        let mut png = Vec::new();
+        let mut encoder = png::Encoder::new(&mut png, 1600, 1600);
+        encoder.set_color(png::ColorType::Rgba);
+        if let Some(gamma) = gamma {
+            encoder.set_source_gamma(png::ScaledFloat::from_scaled(gamma));
+        }
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&data).unwrap();
+        writer.finish().unwrap();
+        png
+    };
+    let darkest = |img: &image::RgbImage| {
+        (0..1200)
+            .map(|x| img.get_pixel(x, 600).0.iter().map(|&c| i32::from(c)).sum::<i32>())
+            .min()
+            .unwrap()
+    };
+    let untagged = decode_rgb(normalize_profile_image(&png_with(None)).unwrap().bytes());
+    for (gamma, before) in [(100_000, true), (41_667, false)] {
+        let png = png_with(Some(gamma));
+        let options = Options::default();
+        assert_eq!(
+            profile_image::stages::converts_before_resize(&png, &options).unwrap(),
+            before
+        );
+        let jpeg = normalize_profile_image(&png).unwrap();
+        assert!(jpeg.source().alpha_flattened);
+        let img = decode_rgb(jpeg.bytes());
+        assert_near(mean(&img, 200, 600), WHITE, 3, "transparent half");
+        assert_near(mean(&img, 1000, 600), BLUE, 3, "opaque half");
+        let (got, want) = (darkest(&img), darkest(&untagged));
+        assert!(
+            got >= want - 15,
+            "gAMA {gamma}: the border darkens to {got}, untagged {want}"
+        );
+    }
+}

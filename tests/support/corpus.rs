@@ -42,6 +42,15 @@ pub struct Fixture {
     /// conformance tolerance allows once upscaled, so outputs are compared with the file as an
     /// independent decoder reads it rather than with `looks_like`.
     pub lossy: bool,
+    /// Edge cells are held to the flat-cell tolerance too: for colour-managed sources whose
+    /// conversion must run before the resize, where the edges are what a wrong order moves.
+    pub strict_edges: bool,
+    /// Compared with the output for an untagged sRGB PNG of `looks_like` (its twin) rather than
+    /// with the suite's float rendering: for tiny sources scaled up hundreds of times, where the
+    /// resizer's 8-bit passes and the float rendering part by more than the tolerance whatever
+    /// the colours (the twin itself is 8 levels off at 3x3), so only the twin isolates what the
+    /// colour handling does.
+    pub against_twin: bool,
 }
 
 /// Expected outcome for a fixture.
@@ -86,6 +95,7 @@ pub fn all() -> Vec<Fixture> {
     cmyk_fixtures(&mut out);
     alpha_fixtures(&mut out);
     png_variant_fixtures(&mut out);
+    colour_order_fixtures(&mut out);
     size_edge_fixtures(&mut out);
     foreign_format_fixtures(&mut out);
     damaged_fixtures(&mut out);
@@ -124,6 +134,25 @@ fn ok(name: &'static str, bytes: Vec<u8>, looks_like: Raster) -> Fixture {
         expect,
         looks_like,
         lossy: false,
+        strict_edges: false,
+        against_twin: false,
+    }
+}
+
+/// A tiny colour-managed fixture compared with its untagged twin, every cell held to the
+/// flat-cell tolerance (see `Fixture::against_twin`).
+fn ok_twin(name: &'static str, bytes: Vec<u8>, looks_like: Raster) -> Fixture {
+    Fixture {
+        against_twin: true,
+        ..ok_strict(name, bytes, looks_like)
+    }
+}
+
+/// A fixture that must succeed, with its edge cells held to the flat-cell tolerance.
+fn ok_strict(name: &'static str, bytes: Vec<u8>, looks_like: Raster) -> Fixture {
+    Fixture {
+        strict_edges: true,
+        ..ok(name, bytes, looks_like)
     }
 }
 
@@ -143,6 +172,8 @@ fn error(name: &'static str, bytes: Vec<u8>, code: &'static str) -> Fixture {
         expect,
         looks_like: None,
         lossy: false,
+        strict_edges: false,
+        against_twin: false,
     }
 }
 
@@ -367,32 +398,15 @@ fn cmyk_fixtures(out: &mut Vec<Fixture>) {
 
     // Adobe CMYK inks with a CMYK output profile: colours come from the profile, not from the
     // naive formula, so cyan is a printed cyan (about Lab 55/-37/-50), far from (0, 255, 255).
-    // The patches are those above, separated by a 16-pixel gutter of bare paper: where two inks
-    // meet, resizing in ink space (as the pipeline does, converting afterwards) makes an
-    // overprint that the profile darkens, while a reference converted first blends the two
-    // colours; that legitimate difference would exceed the tolerance on the edge cells.
-    let gutter = |v: u32| (56..72).contains(&v);
-    let inked = Raster::from_fn(128, 128, |x, y| {
-        let colour = if gutter(x) || gutter(y) {
-            [0; 4]
-        } else {
-            INKS[quadrant(x, y, 128, 128)]
-        };
-        colour.to_vec()
-    });
-    let bytes = jpeg(&inked, cmyk, |e| {
+    // Where two inks meet, resizing in ink space would make an overprint that the profile
+    // darkens, while the reference, converted first, blends the two colours: the conversion must
+    // run before the resize, and the edge cells are held to the flat-cell tolerance.
+    let bytes = jpeg(&ink, cmyk, |e| {
         e.add_icc_profile(&cmyk_profile()).expect("profile fits");
     });
     let colours = [0b1000, 0b0100, 0b0010, 0].map(|corner| xyz16_to_srgb(CMYK_XYZ[corner]));
-    let looks = Raster::from_fn(128, 128, |x, y| {
-        let colour = if gutter(x) || gutter(y) {
-            xyz16_to_srgb(CMYK_XYZ[0])
-        } else {
-            colours[quadrant(x, y, 128, 128)]
-        };
-        colour.to_vec()
-    });
-    out.push(ok("cmyk-icc-profile.jpg", bytes, looks));
+    let looks = Raster::from_fn(128, 128, |x, y| colours[quadrant(x, y, 128, 128)].to_vec());
+    out.push(ok_strict("cmyk-icc-profile.jpg", bytes, looks));
 }
 
 /// XYZ (D50) of every corner of the CMYK cube, in the u1Fixed15 encoding of lut16Type (1.0 is
@@ -642,6 +656,83 @@ fn png_variant_fixtures(out: &mut Vec<Fixture>) {
     out.push(ok("gamma-chunk.png", png_encode(info, &ramp.data), looks));
 }
 
+/// Sources whose encoding is far from sRGB's, where the colour conversion must run before the
+/// resize: PNGs tagged gAMA 1.0 (linear samples) and gAMA 1/1.8 with hard-edged cells of
+/// saturated red, green and blue and a mid-tone, as palette and RGB images at 32x32, 8x8 and
+/// 3x3 (scaled up), and a large gray gAMA 1.0 picture (scaled down). Converted after the
+/// resize, the filter's overshoot at every edge is stretched by the curve into dark seams.
+/// Their references are colour-managed at the source size; edge cells are held to the
+/// flat-cell tolerance. The 8x8 and 3x3 ones are compared with their untagged twins.
+fn colour_order_fixtures(out: &mut Vec<Fixture>) {
+    // Stored samples that display as saturated red, green and blue and a mid-tone, (224, 32,
+    // 32), (32, 224, 32), (32, 32, 224) and (160, 128, 64) in sRGB, encoded with each gamma
+    // (worked out once in floating point and written down, so the files need none). Not 0 and
+    // 255: the resizer's 8-bit intermediate clips a Lanczos3 overshoot past them, which the
+    // float reference does not, and at a 400-fold upscale that alone moves whole cells.
+    const STORED: [[[u8; 3]; 4]; 2] = [
+        [[190, 4, 4], [4, 190, 4], [4, 4, 190], [90, 55, 13]],
+        [[217, 24, 24], [24, 217, 24], [24, 24, 217], [143, 109, 49]],
+    ];
+    let names = [
+        ("gamma-1.0-rgb-32x32.png", "gamma-1.0-palette-32x32.png"),
+        ("gamma-1.0-rgb-8x8.png", "gamma-1.0-palette-8x8.png"),
+        ("gamma-1.0-rgb-3x3.png", "gamma-1.0-palette-3x3.png"),
+        ("gamma-1.8-rgb-32x32.png", "gamma-1.8-palette-32x32.png"),
+        ("gamma-1.8-rgb-8x8.png", "gamma-1.8-palette-8x8.png"),
+        ("gamma-1.8-rgb-3x3.png", "gamma-1.8-palette-3x3.png"),
+    ];
+    // gAMA holds the encoding exponent times 100000; decoding raises to 1 / that.
+    let gammas = [(100_000u32, 1.0f64), (55_556, 1.8)];
+    for (i, (rgb_name, palette_name)) in names.into_iter().enumerate() {
+        let (scaled, decoding) = gammas[i / 3];
+        let stored_colours = STORED[i / 3];
+        let side = [32u32, 8, 3][i % 3];
+        // Diagonal stripes of cells, a quarter of the side wide (one pixel at 3x3).
+        let cell = (side / 4).max(1);
+        let index = |x: u32, y: u32| ((x / cell + y / cell) % 4) as usize;
+        let looks = Raster::from_fn(side, side, |x, y| {
+            stored_colours[index(x, y)]
+                .map(|c| gamma_to_srgb(c, decoding))
+                .to_vec()
+        });
+
+        let stored = Raster::from_fn(side, side, |x, y| stored_colours[index(x, y)].to_vec());
+        let mut info = png_info(&stored, png::ColorType::Rgb, png::BitDepth::Eight);
+        info.source_gamma = Some(png::ScaledFloat::from_scaled(scaled));
+        let fixture = if side == 32 { ok_strict } else { ok_twin };
+        out.push(fixture(rgb_name, png_encode(info, &stored.data), looks.clone()));
+
+        let indices = Raster::from_fn(side, side, |x, y| vec![index(x, y) as u8]);
+        let mut info = png_info(&indices, png::ColorType::Indexed, png::BitDepth::Eight);
+        info.palette = Some(stored_colours.as_flattened().to_vec().into());
+        info.source_gamma = Some(png::ScaledFloat::from_scaled(scaled));
+        out.push(fixture(palette_name, png_encode(info, &indices.data), looks));
+    }
+
+    // 2400x1600 gray, gAMA 1.0: a ramp of linear light left to right, and across the middle
+    // third a band of 50-pixel black and white squares, whose hard edges a downscale blends.
+    let level = |x: u32, y: u32| -> u8 {
+        if (534..1067).contains(&y) {
+            if (x / 50 + y / 50).is_multiple_of(2) {
+                255
+            } else {
+                0
+            }
+        } else {
+            (x * 255 / 2399) as u8
+        }
+    };
+    let gray = Raster::from_fn(2400, 1600, |x, y| vec![level(x, y)]);
+    let mut info = png_info(&gray, png::ColorType::Grayscale, png::BitDepth::Eight);
+    info.source_gamma = Some(png::ScaledFloat::from_scaled(100_000));
+    let looks = Raster::from_fn(2400, 1600, |x, y| vec![gamma_to_srgb(level(x, y), 1.0); 3]);
+    out.push(ok_strict(
+        "gamma-1.0-gray-2400x1600.png",
+        png_encode(info, &gray.data),
+        looks,
+    ));
+}
+
 /// Extreme but valid sizes: the smallest, very thin strips, the exact target, and an upscale.
 fn size_edge_fixtures(out: &mut Vec<Fixture>) {
     let dot = Raster::from_fn(1, 1, |_, _| vec![200, 40, 120]);
@@ -746,6 +837,69 @@ fn damaged_fixtures(out: &mut Vec<Fixture>) {
         "the cut must fall inside IDAT"
     );
     out.push(error("truncated-half.png", whole[..cut].to_vec(), TRUNCATED));
+
+    // Image data that ends early, then a whole IEND, as a repair tool or a proxy closes a cut
+    // upload: every colour type, plain (deflate-compressed by the png crate) and Adam7
+    // (stored blocks). The zlib stream is cut in half and moved into one IDAT with its CRC
+    // right, so only the missing data says the file is cut.
+    let picture = photo(64, 48);
+    let palette: Vec<u8> = (0..64u32)
+        .flat_map(|i| [i / 16, i / 4 % 4, i % 4].map(|c| (c * 85) as u8))
+        .collect();
+    let pixel = |colour_type: u8, x: u32, y: u32| -> Vec<u8> {
+        let i = ((y * 64 + x) * 3) as usize;
+        let [r, g, b] = [picture.data[i], picture.data[i + 1], picture.data[i + 2]];
+        match colour_type {
+            0 => vec![g],
+            2 => vec![r, g, b],
+            3 => vec![(r / 64) * 16 + (g / 64) * 4 + b / 64],
+            4 => vec![g, (x * 4) as u8],
+            _ => vec![r, g, b, (255 - y * 4) as u8],
+        }
+    };
+    let kinds = [
+        (0u8, png::ColorType::Grayscale, "gray"),
+        (2, png::ColorType::Rgb, "rgb"),
+        (3, png::ColorType::Indexed, "palette"),
+        (4, png::ColorType::GrayscaleAlpha, "gray-alpha"),
+        (6, png::ColorType::Rgba, "rgba"),
+    ];
+    const CUT_NAMES: [[&str; 2]; 5] = [
+        [
+            "cut-image-data-then-iend-gray.png",
+            "cut-image-data-then-iend-gray-adam7.png",
+        ],
+        [
+            "cut-image-data-then-iend-rgb.png",
+            "cut-image-data-then-iend-rgb-adam7.png",
+        ],
+        [
+            "cut-image-data-then-iend-palette.png",
+            "cut-image-data-then-iend-palette-adam7.png",
+        ],
+        [
+            "cut-image-data-then-iend-gray-alpha.png",
+            "cut-image-data-then-iend-gray-alpha-adam7.png",
+        ],
+        [
+            "cut-image-data-then-iend-rgba.png",
+            "cut-image-data-then-iend-rgba-adam7.png",
+        ],
+    ];
+    for ((colour_type, colour, kind), [plain_name, adam7_name]) in kinds.into_iter().zip(CUT_NAMES) {
+        assert!(plain_name.contains(kind));
+        let stored = Raster::from_fn(64, 48, |x, y| pixel(colour_type, x, y));
+        let mut info = png_info(&stored, colour, png::BitDepth::Eight);
+        let mut chunks = Vec::new();
+        if colour_type == 3 {
+            info.palette = Some(palette.clone().into());
+            chunks.push((b"PLTE", palette.clone()));
+        }
+        let plain = png_encode(info, &stored.data);
+        out.push(error(plain_name, cut_image_data_then_iend(&plain), TRUNCATED));
+        let adam7 = adam7_png(64, 48, colour_type, &chunks, |x, y| pixel(colour_type, x, y));
+        out.push(error(adam7_name, cut_image_data_then_iend(&adam7), TRUNCATED));
+    }
 
     // Split the image data over 512-byte IDAT chunks, then flip one bit of the first chunk's CRC.
     // With several chunks a decoder meets the bad CRC before it has all the pixels.
@@ -1400,15 +1554,6 @@ fn apng_two_frames() -> Vec<u8> {
 /// passes put in the wrong places show. Each pass is a run of rows with filter type 0; empty
 /// passes are left out (PNG spec 8.2). The zlib stream uses stored (uncompressed) blocks.
 fn interlaced_png(width: u32, height: u32, alpha: bool) -> (Vec<u8>, Raster) {
-    const PASSES: [(u32, u32, u32, u32); 7] = [
-        (0, 0, 8, 8),
-        (4, 0, 8, 8),
-        (0, 4, 4, 8),
-        (2, 0, 4, 4),
-        (0, 2, 2, 4),
-        (1, 0, 2, 2),
-        (0, 1, 1, 2),
-    ];
     // With alpha, the diagonal is transparent black (white once flattened, black if the alpha
     // were dropped) and the yellow quadrant half transparent.
     let stored = |x: u32, y: u32| -> Vec<u8> {
@@ -1429,6 +1574,29 @@ fn interlaced_png(width: u32, height: u32, alpha: bool) -> (Vec<u8>, Raster) {
             .map(|&c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8)
             .collect()
     });
+    let colour_type = if alpha { 6 } else { 2 };
+    (adam7_png(width, height, colour_type, &[], stored), looks)
+}
+
+/// An Adam7-interlaced 8-bit PNG of `colour_type` whose pixel at (x, y) is `stored(x, y)`, with
+/// `chunks` (PLTE, tRNS...) before the image data. Each pass is a run of rows with filter type 0;
+/// empty passes are left out (PNG spec 8.2). The zlib stream uses stored (uncompressed) blocks.
+fn adam7_png(
+    width: u32,
+    height: u32,
+    colour_type: u8,
+    chunks: &[(&[u8; 4], Vec<u8>)],
+    stored: impl Fn(u32, u32) -> Vec<u8>,
+) -> Vec<u8> {
+    const PASSES: [(u32, u32, u32, u32); 7] = [
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ];
     let mut raw = Vec::new();
     for (x0, y0, dx, dy) in PASSES {
         if x0 >= width || y0 >= height {
@@ -1441,7 +1609,6 @@ fn interlaced_png(width: u32, height: u32, alpha: bool) -> (Vec<u8>, Raster) {
             }
         }
     }
-    let colour_type = if alpha { 6 } else { 2 };
     let ihdr = [
         &width.to_be_bytes()[..],
         &height.to_be_bytes(),
@@ -1450,9 +1617,12 @@ fn interlaced_png(width: u32, height: u32, alpha: bool) -> (Vec<u8>, Raster) {
     .concat(); // 1 = Adam7
     let mut out = PNG_SIGNATURE.to_vec();
     png_chunk(&mut out, b"IHDR", &ihdr);
+    for (kind, data) in chunks {
+        png_chunk(&mut out, kind, data);
+    }
     png_chunk(&mut out, b"IDAT", &zlib_stored(&raw));
     png_chunk(&mut out, b"IEND", &[]);
-    (out, looks)
+    out
 }
 
 /// Signature, an 8-bit RGB IHDR with the given (possibly absurd) size, one tiny IDAT holding the
@@ -1524,6 +1694,27 @@ fn rechunk_idat(png: &[u8], size: usize) -> Vec<u8> {
             png_chunk(&mut out, &chunk.kind, &png[chunk.data_start..chunk.data_end]);
         }
     }
+    out
+}
+
+/// The same PNG with only the first half of its zlib stream, in one IDAT chunk (its CRC right),
+/// followed by IEND; the chunks before the image data are kept.
+fn cut_image_data_then_iend(png: &[u8]) -> Vec<u8> {
+    let idats = idat_chunks(png);
+    let data: Vec<u8> = idats
+        .iter()
+        .flat_map(|c| &png[c.data_start..c.data_end])
+        .copied()
+        .collect();
+    let mut out = PNG_SIGNATURE.to_vec();
+    for chunk in png_chunks(png) {
+        if chunk.data_start == idats[0].data_start {
+            png_chunk(&mut out, b"IDAT", &data[..data.len() / 2]);
+            break;
+        }
+        png_chunk(&mut out, &chunk.kind, &png[chunk.data_start..chunk.data_end]);
+    }
+    png_chunk(&mut out, b"IEND", &[]);
     out
 }
 
