@@ -40,10 +40,12 @@
 //!
 //! # Pipeline
 //! `sniff → decode → resize → colour → flatten → orient → encode`, one module each, data flowing
-//! one way. Decoding downscales JPEGs in the DCT domain when the result still covers the target;
-//! the colour conversion and the rotation run on the small resized picture, where they are cheap.
-//! Alpha of an sRGB or untagged PNG is flattened inside the decoder, before the resize, which
-//! gives the same picture with a quarter less to resize.
+//! one way. Between the header and the pixels, one plan per input decides what each stage does:
+//! decoding downscales JPEGs in the DCT domain when the result still covers the target; the
+//! colour conversion runs before the resize for sources far from sRGB (CMYK, linear curves) or
+//! smaller than the target, and after it otherwise, on the small resized picture where it is
+//! cheap, as the rotation is. Alpha of an sRGB or untagged PNG is flattened inside the decoder,
+//! before the resize, which gives the same picture with a quarter less to resize.
 //!
 //! # Errors
 //! | code | when | status |
