@@ -16,21 +16,6 @@ use profile_image::{stages, Options, Upload};
 #[path = "../tests/support/synth.rs"]
 mod synth;
 
-/// `jpeg` with `profile` in one APP2 segment right after SOI.
-fn with_icc(jpeg: &[u8], profile: &moxcms::ColorProfile) -> Vec<u8> {
-    let icc = profile.encode().expect("moxcms encodes its own profiles");
-    let payload = [b"ICC_PROFILE\0".as_slice(), &[1, 1], &icc].concat();
-    let length = u16::try_from(payload.len() + 2).expect("the profile fits one segment");
-    [
-        &jpeg[..2],
-        &[0xFF, 0xE2],
-        &length.to_be_bytes(),
-        &payload,
-        &jpeg[2..],
-    ]
-    .concat()
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut runs = 5;
     let mut args = std::env::args().skip(1);
@@ -61,7 +46,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             moxcms::ColorProfile::new_pro_photo_rgb(),
         ),
     ] {
-        inputs.push((name.to_string(), with_icc(&photo, &profile)));
+        let icc = profile.encode().expect("moxcms encodes its own profiles");
+        inputs.push((name.to_string(), synth::with_icc_profile(&photo, &icc)));
     }
     for (name, bytes) in &inputs {
         let run = |before: bool| stages::normalize_with_colour_order(Upload::new(bytes), &options, before);

@@ -482,23 +482,10 @@ fn a_linear_png_is_converted_before_the_resize_and_the_other_order_is_visibly_wr
         assert!(worst > 40, "{name}: the two orders differ by only {worst}");
     }
     // A large photo-like Display P3 file keeps the cheap order; a small one converts first.
-    assert!(!stages::converts_before_resize(&with_profile(&quadrant_jpeg(2400, 2400)), &options).unwrap());
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let large = synth::with_icc_profile(&quadrant_jpeg(2400, 2400), &p3);
+    assert!(!stages::converts_before_resize(&large, &options).unwrap());
     assert!(stages::converts_before_resize(&fixture("display-p3-patches.jpg"), &options).unwrap());
-}
-
-/// `jpeg` tagged Display P3 by one APP2 segment right after SOI.
-fn with_profile(jpeg: &[u8]) -> Vec<u8> {
-    let icc = moxcms::ColorProfile::new_display_p3().encode().unwrap();
-    let payload = [b"ICC_PROFILE\0".as_slice(), &[1, 1], &icc].concat();
-    let length = u16::try_from(payload.len() + 2).unwrap();
-    [
-        &jpeg[..2],
-        &[0xFF, 0xE2],
-        &length.to_be_bytes(),
-        &payload,
-        &jpeg[2..],
-    ]
-    .concat()
 }
 
 #[test]

@@ -1676,44 +1676,43 @@ fn idat_chunks(png: &[u8]) -> Vec<PngChunk> {
         .collect()
 }
 
-/// The same PNG with its image data re-split into IDAT chunks of at most `size` bytes.
-fn rechunk_idat(png: &[u8], size: usize) -> Vec<u8> {
-    let idats = idat_chunks(png);
-    let data: Vec<u8> = idats
+/// The image data of a PNG: its IDAT chunks' data, joined.
+fn image_data(png: &[u8]) -> Vec<u8> {
+    idat_chunks(png)
         .iter()
         .flat_map(|c| &png[c.data_start..c.data_end])
         .copied()
-        .collect();
+        .collect()
+}
+
+/// The same PNG with its IDAT chunks replaced by one IDAT per piece, where the first was; the
+/// chunks after the image data are kept when `keep_after`.
+fn with_image_data<'a>(png: &[u8], pieces: impl IntoIterator<Item = &'a [u8]>, keep_after: bool) -> Vec<u8> {
+    let first = idat_chunks(png)[0].data_start;
+    let mut pieces = Some(pieces);
     let mut out = PNG_SIGNATURE.to_vec();
     for chunk in png_chunks(png) {
-        if chunk.data_start == idats[0].data_start {
-            for piece in data.chunks(size) {
+        if chunk.data_start == first {
+            for piece in pieces.take().into_iter().flatten() {
                 png_chunk(&mut out, b"IDAT", piece);
             }
-        } else if chunk.kind != *b"IDAT" {
+        } else if chunk.kind != *b"IDAT" && (keep_after || pieces.is_some()) {
             png_chunk(&mut out, &chunk.kind, &png[chunk.data_start..chunk.data_end]);
         }
     }
     out
 }
 
+/// The same PNG with its image data re-split into IDAT chunks of at most `size` bytes.
+fn rechunk_idat(png: &[u8], size: usize) -> Vec<u8> {
+    with_image_data(png, image_data(png).chunks(size), true)
+}
+
 /// The same PNG with only the first half of its zlib stream, in one IDAT chunk (its CRC right),
 /// followed by IEND; the chunks before the image data are kept.
 fn cut_image_data_then_iend(png: &[u8]) -> Vec<u8> {
-    let idats = idat_chunks(png);
-    let data: Vec<u8> = idats
-        .iter()
-        .flat_map(|c| &png[c.data_start..c.data_end])
-        .copied()
-        .collect();
-    let mut out = PNG_SIGNATURE.to_vec();
-    for chunk in png_chunks(png) {
-        if chunk.data_start == idats[0].data_start {
-            png_chunk(&mut out, b"IDAT", &data[..data.len() / 2]);
-            break;
-        }
-        png_chunk(&mut out, &chunk.kind, &png[chunk.data_start..chunk.data_end]);
-    }
+    let data = image_data(png);
+    let mut out = with_image_data(png, [&data[..data.len() / 2]], false);
     png_chunk(&mut out, b"IEND", &[]);
     out
 }

@@ -247,6 +247,20 @@ pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     out
 }
 
+/// `jpeg` with the ICC profile `icc` in one APP2 segment right after SOI.
+pub fn with_icc_profile(jpeg: &[u8], icc: &[u8]) -> Vec<u8> {
+    let payload = [b"ICC_PROFILE\0".as_slice(), &[1, 1], icc].concat();
+    let length = u16::try_from(payload.len() + 2).expect("the profile fits one segment");
+    [
+        &jpeg[..2],
+        &[0xFF, 0xE2],
+        &length.to_be_bytes(),
+        &payload,
+        &jpeg[2..],
+    ]
+    .concat()
+}
+
 /// A screenshot-like RGB PNG: flat panels, hard-edged bars and rows of glyph-sized dark marks,
 /// compressed as most tools do (zlib default level, adaptive filters). Such files are mostly
 /// long runs, so they inflate far faster per pixel than photos.
