@@ -1,13 +1,14 @@
 //! The colour conversion before the resize against after it, per fixture that converts.
 //!
 //! ```text
-//! cargo run --release --example colour_order [-- --runs N]
+//! cargo run --release --example colour_order [-- --runs N] [--only TEXT]
 //! ```
 //!
 //! Prints one Markdown row per fixture whose colours are converted, then for 12 MP photo-like
 //! JPEGs tagged with Display P3, Adobe RGB and ProPhoto RGB profiles: where the plan's rule puts
 //! the conversion, the difference between the two orders' outputs (decoded: largest and mean
 //! difference per sample, PSNR), and the median time of each order over N runs (default 5).
+//! `--only TEXT` keeps the inputs whose name contains TEXT.
 
 use std::time::Instant;
 
@@ -18,10 +19,12 @@ mod synth;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut runs = 5;
+    let mut only = String::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--runs" => runs = args.next().ok_or("--runs needs a number")?.parse()?,
+            "--only" => only = args.next().ok_or("--only needs a text")?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -49,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let icc = profile.encode().expect("moxcms encodes its own profiles");
         inputs.push((name.to_string(), synth::with_icc_profile(&photo, &icc)));
     }
-    for (name, bytes) in &inputs {
+    for (name, bytes) in inputs.iter().filter(|(name, _)| name.contains(&only)) {
         let run = |before: bool| stages::normalize_with_colour_order(Upload::new(bytes), &options, before);
         let first = run(true)?;
         if format!("{:?}", first.source().color) != "Converted"
