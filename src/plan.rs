@@ -19,7 +19,9 @@
 //!   pixels than the target, where it costs at most a target's worth of work;
 //! - **after the resize**, on the target's 1.44 megapixels, otherwise: Display P3, Adobe RGB and
 //!   other gamma-2.2-like encodings of large photos, where the two orders differ by less than
-//!   quality 85 keeps, and a 12 MP conversion would cost about eight times more.
+//!   quality 85 keeps (44 dB apart on 12 MP photos; `examples/colour_order.rs`) and the
+//!   conversion touches the target's pixels rather than the decoded source's (3 MP for a 12 MP
+//!   photo at the 1/2 DCT scale).
 //!
 //! Alpha is flattened onto the background (given as sRGB) as soon as the picture is sRGB: in the
 //! decoder when no conversion is needed, right after a conversion that runs before the resize,
