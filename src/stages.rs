@@ -37,3 +37,10 @@ pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, Validatio
 pub fn check_jpeg(bytes: &[u8]) -> Result<(), ValidationError> {
     crate::decode::jpeg::probe(bytes).map(|_| ())
 }
+
+/// The crate's own JPEG decoder (not yet on the normalize path) at `1 / divisor` (1, 2, 4 or
+/// 8): width, height, samples per pixel (1, 3 or 4) and the interleaved samples, four-component
+/// ones as jpeg-decoder returns them.
+pub fn decode_jpeg_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    crate::decode::jpeg::decode_own(bytes, divisor)
+}

@@ -8,6 +8,9 @@
 
 use std::io::{self, Read};
 
+// Not yet on the normalize path (issue 11, step 1): reached only through `decode_own`.
+#[allow(dead_code)]
+mod decoder;
 mod entropy;
 pub(crate) mod header;
 
@@ -241,6 +244,21 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
     Ok((header.scans, icc))
 }
 
+/// Our own decoder at `1 / divisor` (1, 2, 4 or 8): width, height, samples per pixel and the
+/// interleaved samples (four-component ones as jpeg-decoder returns them), for the tests that
+/// compare it with jpeg-decoder and djpeg before it is on the normalize path.
+#[cfg(feature = "stages")]
+pub(crate) fn decode_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    let picture = decoder::decode_planes(bytes, divisor)?;
+    let data = picture.interleave();
+    Ok((
+        picture.width as u32,
+        picture.height as u32,
+        picture.space.channels(),
+        data,
+    ))
+}
+
 /// Decodes at `1 / divisor`, which [`scale_divisor`] chose so that jpeg-decoder's own choice of
 /// scale for the request `size` is exactly that one.
 fn run_decoder(
@@ -311,6 +329,7 @@ mod tests {
             height,
             ids: (1..=sampling.len() as u8).collect(),
             sampling: sampling.to_vec(),
+            quant: vec![0; sampling.len()],
         }
     }
 
