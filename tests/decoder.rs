@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 use profile_image::stages::decode_jpeg_own;
 
 const SCALES: [u32; 4] = [1, 2, 4, 8];
@@ -234,4 +235,257 @@ fn sequential_fixtures_agree_with_jpeg_decoder() {
     }
     println!("{table}");
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Where the first scan header starts (its FF DA).
+fn first_scan(bytes: &[u8]) -> usize {
+    (2..bytes.len() - 1)
+        .find(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
+        .expect("a scan")
+}
+
+/// A deterministic picture with gradients, edges and grain, so that every coefficient matters.
+fn picture(width: u32, height: u32, channels: usize) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(width * 131 + height);
+    (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .flat_map(|(x, y)| {
+            (0..channels)
+                .map(|c| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let grain = (state >> 59) as u32;
+                    let edge = if (x / 5 + y / 3 + c as u32).is_multiple_of(2) {
+                        60
+                    } else {
+                        0
+                    };
+                    ((x * 7 + y * 3 + c as u32 * 50 + grain + edge) % 256) as u8
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn encode(
+    width: u32,
+    height: u32,
+    colour: ColorType,
+    sampling: SamplingFactor,
+    restart: Option<u16>,
+) -> Vec<u8> {
+    let channels = match colour {
+        ColorType::Luma => 1,
+        ColorType::Cmyk | ColorType::CmykAsYcck => 4,
+        _ => 3,
+    };
+    let mut out = Vec::new();
+    let mut encoder = Encoder::new(&mut out, 85);
+    encoder.set_sampling_factor(sampling);
+    if let Some(interval) = restart {
+        encoder.set_restart_interval(interval);
+    }
+    let data = picture(width, height, channels);
+    encoder
+        .encode(&data, width as u16, height as u16, colour)
+        .unwrap();
+    out
+}
+
+/// Our decode matches djpeg within 1 level at every scale (nothing checked without djpeg).
+fn assert_matches_djpeg(bytes: &[u8], what: &str) {
+    for divisor in SCALES {
+        if let Some((max, mean)) = against_djpeg(bytes, divisor, what) {
+            assert!(max <= 1, "{what} at 1/{divisor}: max {max}, mean {mean:.3}");
+        }
+    }
+}
+
+#[test]
+fn tiny_420_pictures_of_1x1_to_7x7_match_djpeg() {
+    if !djpeg_installed() {
+        return;
+    }
+    for w in 1..=7 {
+        for h in 1..=7 {
+            let bytes = encode(w, h, ColorType::Rgb, SamplingFactor::F_2_2, None);
+            assert_matches_djpeg(&bytes, &format!("{w}x{h} 4:2:0"));
+        }
+    }
+}
+
+#[test]
+fn every_sampling_factor_and_odd_mcu_counts_match_djpeg() {
+    if !djpeg_installed() {
+        return;
+    }
+    use SamplingFactor::*;
+    for sampling in [F_1_1, F_2_1, F_1_2, F_2_2, F_4_1, F_4_2, F_1_4, F_2_4] {
+        for (w, h) in [(17, 9), (33, 31), (65, 3), (9, 66), (1, 35)] {
+            let bytes = encode(w, h, ColorType::Rgb, sampling, None);
+            assert_matches_djpeg(&bytes, &format!("{w}x{h} {sampling:?}"));
+        }
+    }
+    for (w, h) in [(1, 1), (13, 7), (40, 33)] {
+        assert_matches_djpeg(
+            &encode(w, h, ColorType::Luma, F_1_1, None),
+            &format!("gray {w}x{h}"),
+        );
+        assert_matches_djpeg(
+            &encode(w, h, ColorType::Cmyk, F_1_1, None),
+            &format!("cmyk {w}x{h}"),
+        );
+        assert_matches_djpeg(
+            &encode(w, h, ColorType::CmykAsYcck, F_2_2, None),
+            &format!("ycck {w}x{h}"),
+        );
+    }
+}
+
+#[test]
+fn restart_intervals_match_djpeg() {
+    if !djpeg_installed() {
+        return;
+    }
+    for interval in [1, 2, 3, 7] {
+        let bytes = encode(37, 29, ColorType::Rgb, SamplingFactor::F_2_2, Some(interval));
+        assert_matches_djpeg(&bytes, &format!("restart interval {interval}"));
+    }
+}
+
+/// The first DQT segment's first table entry at zigzag position `k`, as a byte offset.
+fn quant_entry(bytes: &[u8], k: usize) -> usize {
+    let dqt = (2..bytes.len() - 1)
+        .find(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDB)
+        .unwrap();
+    assert_eq!(bytes[dqt + 4] >> 4, 0, "8-bit entries");
+    dqt + 5 + k
+}
+
+#[test]
+fn a_zero_quantisation_entry_is_read_as_libjpeg_reads_it() {
+    let mut bytes = encode(48, 40, ColorType::Rgb, SamplingFactor::F_2_2, None);
+    for k in [1, 2, 9, 20] {
+        let at = quant_entry(&bytes, k);
+        bytes[at] = 0;
+    }
+    // jpeg-decoder refuses such a table; libjpeg and we zero those coefficients.
+    assert!(jpeg_decoder::Decoder::new(&bytes[..]).decode().is_err());
+    let (w, h, channels, data) = own(&bytes, 1, "zero quantiser");
+    assert_eq!((w, h, channels, data.len()), (48, 40, 3, 48 * 40 * 3));
+    assert_matches_djpeg(&bytes, "zero quantiser");
+}
+
+#[test]
+fn a_non_interleaved_baseline_file_matches_djpeg() {
+    // cjpeg writes one scan per component from a scan script; jpeg-encoder cannot.
+    let script = std::env::temp_dir().join(format!("non-interleaved-{}.txt", std::process::id()));
+    std::fs::write(&script, "0;\n1;\n2;\n").unwrap();
+    let (w, h) = (45u32, 27u32);
+    let mut ppm = format!("P6\n{w} {h}\n255\n").into_bytes();
+    ppm.extend(picture(w, h, 3));
+    let child = Command::new("cjpeg")
+        .args(["-sample", "2x2,1x1,1x1", "-scans"])
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        println!("cjpeg not found: skipping the non-interleaved file");
+        return;
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || stdin.write_all(&ppm));
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    std::fs::remove_file(&script).ok();
+    let bytes = output.stdout;
+    assert!(output.status.success());
+    let scans = (0..bytes.len() - 1)
+        .filter(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
+        .count();
+    assert_eq!((frame_marker(&bytes), scans), (Some(0xC0), 3));
+    assert_matches_djpeg(&bytes, "non-interleaved 4:2:0");
+    let ours = own(&bytes, 1, "non-interleaved");
+    let (max, mean) = difference(&ours.3, &jpeg_decoder(&bytes, 1).unwrap().3);
+    assert!(mean < 1.0, "against jpeg-decoder: max {max}, mean {mean}");
+}
+
+fn error_code(bytes: &[u8], divisor: u32) -> Option<&'static str> {
+    decode_jpeg_own(bytes, divisor).err().map(|e| e.code().as_str())
+}
+
+/// Cuts inside the scans, from the first scan's entropy-coded data to its EOI: every one when
+/// there are few, else an even sample plus the last 24. (A cut inside a marker segment is the
+/// header walk's case, tested elsewhere.)
+fn cuts(bytes: &[u8]) -> Vec<usize> {
+    let sos = first_scan(bytes);
+    let sos_length = usize::from(u16::from_be_bytes([bytes[sos + 2], bytes[sos + 3]]));
+    let (start, end) = (sos + 2 + sos_length, bytes.len() - 2);
+    let span = end - start;
+    if span <= 600 {
+        return (start..end).collect();
+    }
+    let mut cuts: Vec<usize> = (0..300).map(|i| start + i * span / 300).collect();
+    cuts.extend(end - 24..end);
+    cuts
+}
+
+#[test]
+fn every_cut_of_a_sequential_scan_is_truncated_with_or_without_eoi() {
+    let mut inputs = sequential_fixtures();
+    for interval in [1, 4] {
+        let bytes = encode(37, 29, ColorType::Rgb, SamplingFactor::F_2_2, Some(interval));
+        inputs.push((format!("restart interval {interval}"), bytes));
+    }
+    inputs.push((
+        "7x7 4:2:0".into(),
+        encode(7, 7, ColorType::Rgb, SamplingFactor::F_2_2, None),
+    ));
+    let mut checked = 0;
+    for (name, bytes) in &inputs {
+        assert_eq!(error_code(bytes, 8), None, "{name} whole");
+        for cut in cuts(bytes) {
+            let divisor = if cut.is_multiple_of(7) { 1 } else { 8 };
+            let mut closed = bytes[..cut].to_vec();
+            assert_eq!(
+                error_code(&closed, divisor),
+                Some("image.truncated"),
+                "{name} cut at {cut}"
+            );
+            closed.extend_from_slice(&[0xFF, 0xD9]);
+            assert_eq!(
+                error_code(&closed, divisor),
+                Some("image.truncated"),
+                "{name} cut at {cut}, then EOI"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 5000, "{checked} cuts");
+}
+
+#[test]
+fn damaged_and_unsupported_fixtures_are_reported_as_such() {
+    let read = |name: &str| std::fs::read(fixture_dir().join(name)).unwrap();
+    for (name, code) in [
+        ("corrupt-huffman.jpg", "image.corrupt"),
+        ("huffman-table-flood.jpg", "image.corrupt"),
+        ("truncated-half.jpg", "image.truncated"),
+        ("truncated-half-then-eoi.jpg", "image.truncated"),
+        ("truncated-after-sof.jpg", "image.truncated"),
+        ("progressive.jpg", "image.unsupported_encoding"),
+        ("arithmetic-coded.jpg", "image.unsupported_encoding"),
+        ("precision-12bit.jpg", "image.unsupported_encoding"),
+    ] {
+        for divisor in SCALES {
+            assert_eq!(
+                error_code(&read(name), divisor),
+                Some(code),
+                "{name} at 1/{divisor}"
+            );
+        }
+    }
 }
