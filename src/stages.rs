@@ -73,3 +73,10 @@ pub fn converts_before_resize(bytes: &[u8], options: &Options) -> Result<bool, V
     let header = decode::read_header(format, bytes, options)?;
     Ok(Plan::new(&header, options).colour_at == ColourAt::BeforeResize)
 }
+
+/// The crate's own JPEG decoder (not yet on the normalize path) at `1 / divisor` (1, 2, 4 or
+/// 8): width, height, samples per pixel (1, 3 or 4) and the interleaved samples, four-component
+/// ones as jpeg-decoder returns them.
+pub fn decode_jpeg_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    crate::decode::jpeg::decode_own(bytes, divisor)
+}

@@ -55,7 +55,7 @@ pub(crate) struct Header<'a> {
 }
 
 enum Pending<'a> {
-    Jpeg(jpeg::Pending<'a>),
+    Jpeg(Box<jpeg::Pending<'a>>),
     Png(Box<png::Pending<'a>>),
 }
 
@@ -91,7 +91,7 @@ pub(crate) fn read_header<'a>(
 /// Decodes the picture as `plan` says, once the memory it needs passes the limit.
 pub(crate) fn decode(header: Header<'_>, plan: &Plan, options: &Options) -> Result<Decoded, ValidationError> {
     contain_panics(|| match header.pending {
-        Pending::Jpeg(pending) => jpeg::decode(pending, plan, options),
+        Pending::Jpeg(pending) => jpeg::decode(*pending, plan, options),
         Pending::Png(pending) => png::decode(*pending, plan, options),
     })
 }

@@ -12,6 +12,9 @@ pub(super) struct Header<'a> {
     pub(super) icc_chunks: Vec<IccChunk<'a>>,
     /// The transform byte of an Adobe APP14 segment: 0 = CMYK or RGB, 1 = YCbCr, 2 = YCCK.
     pub(super) adobe_transform: Option<u8>,
+    /// A JFIF APP0 segment came before the first scan (libjpeg then reads 3 components as
+    /// YCbCr whatever else the file says).
+    pub(super) jfif: bool,
     /// Start-of-scan markers in the whole file (progressive files have several).
     pub(super) scans: u32,
     /// Bytes from the end of the first scan header to the end of the file: an upper bound on the
@@ -29,6 +32,9 @@ pub(super) struct Frame {
     pub(super) ids: Vec<u8>,
     /// (horizontal, vertical) sampling factor per component.
     pub(super) sampling: Vec<(u8, u8)>,
+    /// Quantisation table slot per component (0 to 3; larger values are kept and refused by
+    /// the decoder when a scan needs them).
+    pub(super) quant: Vec<u8>,
 }
 
 impl Frame {
@@ -121,6 +127,7 @@ pub(super) fn read_header(bytes: &[u8]) -> Result<Header<'_>, Damage> {
                     });
                 }
             }
+            0xE0 if body.starts_with(b"JFIF\0") => header.jfif = true,
             0xEE if body.len() >= 12 && body.starts_with(b"Adobe") => {
                 header.adobe_transform = Some(body[11]);
             }
@@ -139,8 +146,10 @@ fn read_frame(marker: u8, body: &[u8]) -> Option<Frame> {
     }
     let mut sampling = Vec::with_capacity(n);
     let mut ids = Vec::with_capacity(n);
+    let mut quant = Vec::with_capacity(n);
     for c in rest[..n * 3].chunks_exact(3) {
         ids.push(c[0]);
+        quant.push(c[2]);
         let (h, v) = (c[1] >> 4, c[1] & 0x0F);
         if !(1..=4).contains(&h) || !(1..=4).contains(&v) {
             return None;
@@ -154,6 +163,7 @@ fn read_frame(marker: u8, body: &[u8]) -> Option<Frame> {
         height: u32::from(u16::from_be_bytes([*h0, *h1])),
         ids,
         sampling,
+        quant,
     })
 }
 

@@ -8,6 +8,9 @@
 
 use std::io::{self, Read};
 
+// Not yet on the normalize path (issue 11, step 1): reached only through `decode_own`.
+#[allow(dead_code)]
+mod decoder;
 mod entropy;
 pub(crate) mod header;
 
@@ -186,7 +189,7 @@ pub(super) fn read_header<'a>(
         channels,
         orientation: header.exif.map_or(Orientation::Normal, exif::orientation),
         color: reassemble_icc(&header.icc_chunks).map_or(ColorSource::Unspecified, ColorSource::Icc),
-        pending: super::Pending::Jpeg(Pending { bytes, header, frame }),
+        pending: super::Pending::Jpeg(Box::new(Pending { bytes, header, frame })),
     })
 }
 
@@ -254,6 +257,21 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
     }
     entropy::check(bytes, &frame).map_err(Damage::into_error)?;
     Ok((header.scans, icc))
+}
+
+/// Our own decoder at `1 / divisor` (1, 2, 4 or 8): width, height, samples per pixel and the
+/// interleaved samples (four-component ones as jpeg-decoder returns them), for the tests that
+/// compare it with jpeg-decoder and djpeg before it is on the normalize path.
+#[cfg(feature = "stages")]
+pub(crate) fn decode_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    let picture = decoder::decode_planes(bytes, divisor)?;
+    let data = picture.interleave();
+    Ok((
+        picture.width as u32,
+        picture.height as u32,
+        picture.space.channels(),
+        data,
+    ))
 }
 
 /// Decodes at `1 / divisor`, which [`scale_divisor`] chose so that jpeg-decoder's own choice of
@@ -326,6 +344,7 @@ mod tests {
             height,
             ids: (1..=sampling.len() as u8).collect(),
             sampling: sampling.to_vec(),
+            quant: vec![0; sampling.len()],
         }
     }
 

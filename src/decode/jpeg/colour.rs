@@ -1,0 +1,160 @@
+//! Colour conversion of upsampled component rows to the output samples, with libjpeg's
+//! arithmetic (`jdcolor.c`: 16-bit fixed point, tables of rounded products): YCbCr to RGB, gray
+//! and RGB copied, CMYK passed through and YCCK turned to CMYK.
+//!
+//! Four-component output is 255 minus what libjpeg returns (for CMYK files the stored samples,
+//! for YCCK the inverted RGB of the YCC part with K as stored), which is what jpeg-decoder has
+//! always returned; the decode stage's `cmyk_as_ink` expects exactly that.
+
+/// How the components code colour, decided as libjpeg decides it (`default_decompress_parms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ColourSpace {
+    Gray,
+    YCbCr,
+    Rgb,
+    Cmyk,
+    Ycck,
+}
+
+impl ColourSpace {
+    /// For 3 components: a JFIF marker means YCbCr, else an Adobe marker decides (transform 0
+    /// = RGB), else the component identifiers ('R', 'G', 'B' = RGB); YCbCr otherwise. For 4: an
+    /// Adobe transform 0 is CMYK and any other YCCK; CMYK without an Adobe marker.
+    pub(super) fn of(components: usize, jfif: bool, adobe_transform: Option<u8>, ids: &[u8]) -> ColourSpace {
+        match components {
+            1 => ColourSpace::Gray,
+            3 if jfif => ColourSpace::YCbCr,
+            3 => match adobe_transform {
+                Some(0) => ColourSpace::Rgb,
+                Some(_) => ColourSpace::YCbCr,
+                None if ids == b"RGB" => ColourSpace::Rgb,
+                None => ColourSpace::YCbCr,
+            },
+            _ => match adobe_transform {
+                None | Some(0) => ColourSpace::Cmyk,
+                Some(_) => ColourSpace::Ycck,
+            },
+        }
+    }
+
+    /// Output samples per pixel.
+    pub(crate) fn channels(self) -> usize {
+        match self {
+            ColourSpace::Gray => 1,
+            ColourSpace::YCbCr | ColourSpace::Rgb => 3,
+            ColourSpace::Cmyk | ColourSpace::Ycck => 4,
+        }
+    }
+}
+
+const SCALE_BITS: u32 = 16;
+const ONE_HALF: i32 = 1 << (SCALE_BITS - 1);
+
+/// round(x * 2^16), as libjpeg's FIX().
+const fn fix(x_times_1e5: i64) -> i32 {
+    ((x_times_1e5 * (1 << SCALE_BITS) + 50_000) / 100_000) as i32
+}
+
+const CR_R: i32 = fix(140_200);
+const CB_B: i32 = fix(177_200);
+const CR_G: i32 = fix(71_414);
+const CB_G: i32 = fix(34_414);
+
+/// R, G and B from Y, Cb and Cr as libjpeg's tables compute them.
+#[inline(always)]
+fn ycc_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let (y, cb, cr) = (i32::from(y), i32::from(cb) - 128, i32::from(cr) - 128);
+    let r = y + ((CR_R * cr + ONE_HALF) >> SCALE_BITS);
+    let g = y + ((-CB_G * cb + ONE_HALF - CR_G * cr) >> SCALE_BITS);
+    let b = y + ((CB_B * cb + ONE_HALF) >> SCALE_BITS);
+    [r, g, b].map(|v| v.clamp(0, 255) as u8)
+}
+
+/// Converts one row: `rows` holds each component's upsampled row, `out` the interleaved output.
+pub(super) fn convert(space: ColourSpace, rows: &[Vec<u8>], out: &mut [u8]) {
+    match space {
+        ColourSpace::Gray => out.copy_from_slice(&rows[0][..out.len()]),
+        ColourSpace::YCbCr => {
+            for (x, pixel) in out.chunks_exact_mut(3).enumerate() {
+                pixel.copy_from_slice(&ycc_to_rgb(rows[0][x], rows[1][x], rows[2][x]));
+            }
+        }
+        ColourSpace::Rgb => {
+            for (x, pixel) in out.chunks_exact_mut(3).enumerate() {
+                pixel.copy_from_slice(&[rows[0][x], rows[1][x], rows[2][x]]);
+            }
+        }
+        ColourSpace::Cmyk => {
+            for (x, pixel) in out.chunks_exact_mut(4).enumerate() {
+                pixel.copy_from_slice(&[rows[0][x], rows[1][x], rows[2][x], rows[3][x]].map(|v| 255 - v));
+            }
+        }
+        ColourSpace::Ycck => {
+            for (x, pixel) in out.chunks_exact_mut(4).enumerate() {
+                // libjpeg: C = 255 - R and so on; inverted here, that is R itself.
+                let [r, g, b] = ycc_to_rgb(rows[0][x], rows[1][x], rows[2][x]);
+                pixel.copy_from_slice(&[r, g, b, 255 - rows[3][x]]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixed_point_factors_are_libjpegs() {
+        assert_eq!((CR_R, CB_B, CR_G, CB_G), (91881, 116130, 46802, 22554));
+    }
+
+    #[test]
+    fn ycbcr_converts_within_half_a_level_of_the_exact_formula() {
+        for y in (0..=255u8).step_by(5) {
+            for cb in (0..=255u8).step_by(3) {
+                for cr in (0..=255u8).step_by(7) {
+                    let got = ycc_to_rgb(y, cb, cr);
+                    let (yf, cbf, crf) = (f64::from(y), f64::from(cb) - 128.0, f64::from(cr) - 128.0);
+                    let exact = [
+                        yf + 1.402 * crf,
+                        yf - 0.344136 * cbf - 0.714136 * crf,
+                        yf + 1.772 * cbf,
+                    ];
+                    for (g, e) in got.iter().zip(exact) {
+                        assert!(
+                            (f64::from(*g) - e.clamp(0.0, 255.0)).abs() <= 0.51,
+                            "{y} {cb} {cr}: {got:?} {exact:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_colour_space_is_chosen_as_libjpeg_chooses_it() {
+        assert_eq!(ColourSpace::of(3, false, Some(0), &[1, 2, 3]), ColourSpace::Rgb);
+        assert_eq!(ColourSpace::of(3, true, Some(0), &[1, 2, 3]), ColourSpace::YCbCr);
+        assert_eq!(ColourSpace::of(3, false, None, b"RGB"), ColourSpace::Rgb);
+        assert_eq!(ColourSpace::of(3, false, None, &[1, 2, 3]), ColourSpace::YCbCr);
+        assert_eq!(ColourSpace::of(4, false, None, &[1, 2, 3, 4]), ColourSpace::Cmyk);
+        assert_eq!(
+            ColourSpace::of(4, false, Some(2), &[1, 2, 3, 4]),
+            ColourSpace::Ycck
+        );
+        assert_eq!(
+            ColourSpace::of(4, false, Some(1), &[1, 2, 3, 4]),
+            ColourSpace::Ycck
+        );
+    }
+
+    #[test]
+    fn four_components_come_out_inverted_as_jpeg_decoder_returns_them() {
+        let rows = vec![vec![0, 255], vec![10, 128], vec![200, 128], vec![30, 0]];
+        let mut out = [0u8; 8];
+        convert(ColourSpace::Cmyk, &rows, &mut out);
+        assert_eq!(out, [255, 245, 55, 225, 0, 127, 127, 255]);
+        convert(ColourSpace::Ycck, &rows, &mut out);
+        assert_eq!(out[4..], [255, 255, 255, 255]);
+    }
+}

@@ -1,0 +1,212 @@
+//! Scan headers (SOS, JPEG B.2.3) and the sequential Huffman decoding of a scan (F.2.2), each
+//! block dequantised and transformed straight into its component's plane while it is in cache.
+//!
+//! Every block of the scan's grid is entropy-decoded (the stream is serial); blocks of an
+//! interleaved scan's MCU padding, beyond the component's own blocks, are decoded and dropped,
+//! as libjpeg does.
+
+use super::bits::BitReader;
+use super::header::Frame;
+use super::huffman::{Table, Tables};
+use super::idct;
+use super::planes::Plane;
+use super::quant::{QuantTables, NATURAL_ORDER};
+use super::Damage;
+
+/// One component of a scan: index into the frame's components, DC and AC table slots.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ScanComponent {
+    pub(super) index: usize,
+    pub(super) dc: usize,
+    pub(super) ac: usize,
+}
+
+#[derive(Debug)]
+pub(super) struct Scan {
+    pub(super) components: Vec<ScanComponent>,
+    /// Spectral selection and successive approximation: fixed for sequential scans (libjpeg
+    /// only warns when they are not 0, 63, 0, 0, and decodes the scan as sequential).
+    pub(super) start: u8,
+    pub(super) end: u8,
+    pub(super) high: u8,
+    pub(super) low: u8,
+}
+
+/// Reads a scan header. A component the frame lacks, one named twice, or more than 10 blocks
+/// in an interleaved MCU (B.2.3) is corrupt.
+pub(super) fn read_scan(body: &[u8], frame: &Frame) -> Result<Scan, Damage> {
+    let (&n, rest) = body.split_first().ok_or(Damage::Corrupt)?;
+    let n = usize::from(n);
+    let specs = rest.get(..n * 2).ok_or(Damage::Corrupt)?;
+    let mut components: Vec<ScanComponent> = Vec::with_capacity(n);
+    for spec in specs.chunks_exact(2) {
+        let index = frame
+            .ids
+            .iter()
+            .position(|&id| id == spec[0])
+            .ok_or(Damage::Corrupt)?;
+        if components.iter().any(|c| c.index == index) {
+            return Err(Damage::Corrupt);
+        }
+        components.push(ScanComponent {
+            index,
+            dc: usize::from(spec[1] >> 4),
+            ac: usize::from(spec[1] & 0x0F),
+        });
+    }
+    let tail = rest.get(n * 2..n * 2 + 3).ok_or(Damage::Corrupt)?;
+    if components.is_empty() || n > 4 {
+        return Err(Damage::Corrupt);
+    }
+    if n > 1 {
+        let blocks: usize = components
+            .iter()
+            .map(|c| {
+                let (h, v) = frame.sampling[c.index];
+                usize::from(h) * usize::from(v)
+            })
+            .sum();
+        if blocks > 10 {
+            return Err(Damage::Corrupt);
+        }
+    }
+    Ok(Scan {
+        components,
+        start: tail[0],
+        end: tail[1],
+        high: tail[2] >> 4,
+        low: tail[2] & 0x0F,
+    })
+}
+
+/// What a sequential scan needs besides the data: the frame, its tables as the scan starts, and
+/// the restart interval in MCUs (0 for none).
+pub(super) struct Context<'t, 'a> {
+    pub(super) frame: &'t Frame,
+    pub(super) huffman: &'t mut Tables<'a>,
+    pub(super) quant: &'t QuantTables,
+    pub(super) restart_interval: u32,
+}
+
+/// A scan component with everything its blocks need, looked up once per scan.
+struct Unit<'t> {
+    index: usize,
+    dc: &'t Table,
+    ac: &'t Table,
+    quant: [u16; 64],
+    /// Blocks across and down in one MCU.
+    h: usize,
+    v: usize,
+}
+
+/// Decodes a sequential scan whose entropy-coded data starts at `pos`, writing every block into
+/// `planes`; returns where the data after the scan starts.
+pub(super) fn decode_sequential(
+    bytes: &[u8],
+    pos: usize,
+    scan: &Scan,
+    context: Context<'_, '_>,
+    planes: &mut [Plane],
+) -> Result<usize, Damage> {
+    let Context {
+        frame,
+        huffman,
+        quant,
+        restart_interval,
+    } = context;
+    // Build the tables first, then borrow them all at once.
+    for c in &scan.components {
+        huffman.get(0, c.dc)?;
+        huffman.get(1, c.ac)?;
+    }
+    let huffman: &Tables<'_> = huffman;
+    let mut units = Vec::with_capacity(scan.components.len());
+    for c in &scan.components {
+        let slot = frame_quant_slot(frame, c.index);
+        let table = quant.get(slot).copied().flatten().ok_or(Damage::Corrupt)?;
+        let (h, v) = if scan.components.len() == 1 {
+            (1, 1) // a non-interleaved scan: one block per MCU
+        } else {
+            let (h, v) = frame.sampling[c.index];
+            (usize::from(h), usize::from(v))
+        };
+        units.push(Unit {
+            index: c.index,
+            dc: huffman.built(0, c.dc).ok_or(Damage::Corrupt)?,
+            ac: huffman.built(1, c.ac).ok_or(Damage::Corrupt)?,
+            quant: table,
+            h,
+            v,
+        });
+    }
+    let (mcus_x, mcus_y) = if scan.components.len() == 1 {
+        let plane = &planes[scan.components[0].index];
+        (plane.blocks_wide, plane.blocks_high)
+    } else {
+        let (x, y) = frame.mcus();
+        (x as usize, y as usize)
+    };
+
+    let mut bits = BitReader::new(bytes, pos);
+    let mut predictors = [0i32; 4];
+    let mut block = [0i16; 64];
+    let mut mcu = 0u64;
+    for my in 0..mcus_y {
+        for mx in 0..mcus_x {
+            if restart_interval > 0 && mcu > 0 && mcu.is_multiple_of(u64::from(restart_interval)) {
+                bits.restart()?;
+                predictors = [0; 4];
+            }
+            mcu += 1;
+            for (u, unit) in units.iter().enumerate() {
+                for by in my * unit.v..(my + 1) * unit.v {
+                    for bx in mx * unit.h..(mx + 1) * unit.h {
+                        block.fill(0);
+                        decode_block(&mut bits, unit, &mut predictors[u], &mut block)?;
+                        let plane = &mut planes[unit.index];
+                        if bx < plane.blocks_wide && by < plane.blocks_high {
+                            let side = plane.side;
+                            let at = by * side * plane.stride + bx * side;
+                            idct::transform(side, &block, &unit.quant, &mut plane.data[at..], plane.stride);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(bits.position())
+}
+
+/// The quantisation table slot the frame gives a component.
+fn frame_quant_slot(frame: &Frame, index: usize) -> usize {
+    usize::from(frame.quant.get(index).copied().unwrap_or(0))
+}
+
+/// One block's DC difference and AC run/size codes, into `block` in natural order.
+#[inline(always)]
+fn decode_block(
+    bits: &mut BitReader<'_>,
+    unit: &Unit<'_>,
+    predictor: &mut i32,
+    block: &mut [i16; 64],
+) -> Result<(), Damage> {
+    let (_, diff) = unit.dc.decode(bits)?;
+    *predictor = predictor.wrapping_add(diff);
+    block[0] = *predictor as i16; // libjpeg stores coefficients as 16 bits
+    let mut k = 1usize;
+    while k < 64 {
+        let (rs, value) = unit.ac.decode(bits)?;
+        let run = usize::from(rs >> 4);
+        if rs & 0x0F == 0 {
+            if run != 15 {
+                break; // end of block
+            }
+            k += 16;
+            continue;
+        }
+        k += run;
+        block[usize::from(NATURAL_ORDER[k])] = value as i16;
+        k += 1;
+    }
+    Ok(())
+}

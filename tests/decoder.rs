@@ -1,0 +1,491 @@
+//! The crate's own JPEG decoder (issue 11, step 1; not yet on the normalize path) against
+//! libjpeg-turbo's `djpeg` (required within 1 level per sample where `djpeg` is installed) and
+//! against jpeg-decoder (agreement reported, loosely bounded), on every sequential JPEG fixture
+//! and on small inputs built here with jpeg-encoder (tiny 4:2:0 pictures, odd MCU counts, every
+//! sampling factor jpeg-encoder writes, restart intervals, a zero quantiser entry); and every cut
+//! of the scans, with and without an EOI after it, must be `image.truncated`.
+//!
+//! Run with `--nocapture` to see the agreement tables.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+use profile_image::stages::decode_jpeg_own;
+
+const SCALES: [u32; 4] = [1, 2, 4, 8];
+
+/// Interleaved samples: width, height, samples per pixel, data.
+type Image = (u32, u32, usize, Vec<u8>);
+
+fn fixture_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
+}
+
+/// The SOF marker of a JPEG, from a walk over its segments.
+fn frame_marker(bytes: &[u8]) -> Option<u8> {
+    let mut pos = 2;
+    while pos + 4 <= bytes.len() {
+        if bytes[pos] != 0xFF {
+            pos += 1;
+            continue;
+        }
+        let marker = bytes[pos + 1];
+        if marker == 0xFF {
+            pos += 1;
+            continue;
+        }
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return Some(marker);
+        }
+        if marker == 0xDA || marker == 0xD9 {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]));
+        pos += 2 + len;
+    }
+    None
+}
+
+/// Every fixture that the manifest says decodes and whose frame is sequential (SOF0 or SOF1).
+fn sequential_fixtures() -> Vec<(String, Vec<u8>)> {
+    let manifest = std::fs::read_to_string(fixture_dir().join("manifest.tsv")).unwrap();
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let (name, expected) = line.split_once('\t')?;
+            (name.ends_with(".jpg") && expected.starts_with("ok")).then(|| name.to_string())
+        })
+        .filter_map(|name| {
+            let bytes = std::fs::read(fixture_dir().join(&name)).unwrap();
+            matches!(frame_marker(&bytes), Some(0xC0 | 0xC1)).then_some((name, bytes))
+        })
+        .collect()
+}
+
+/// libjpeg-turbo's decode of `bytes` at `1 / divisor`, or `None` when `djpeg` is not installed.
+/// CMYK comes out as djpeg writes it to a PPM: R = C x K / 255 on libjpeg's CMYK.
+fn djpeg(bytes: &[u8], divisor: u32) -> Option<Image> {
+    let child = Command::new("djpeg")
+        .args(["-scale", &format!("1/{divisor}"), "-pnm"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let mut child = child.ok()?;
+    // Fed from another thread: djpeg writes while it reads, and both pipes would fill.
+    let mut stdin = child.stdin.take().unwrap();
+    let input = bytes.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    assert!(output.status.success(), "djpeg failed");
+    Some(parse_pnm(&output.stdout))
+}
+
+fn djpeg_installed() -> bool {
+    let found = Command::new("djpeg")
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        println!("djpeg not found: skipping the libjpeg-turbo comparison");
+    }
+    found
+}
+
+fn parse_pnm(data: &[u8]) -> Image {
+    // "P5" or "P6", then width, height and maxval separated by whitespace, one byte, samples.
+    let mut fields = Vec::new();
+    let mut pos = 0;
+    while fields.len() < 4 {
+        while data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let start = pos;
+        while !data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        fields.push(std::str::from_utf8(&data[start..pos]).unwrap().to_string());
+    }
+    let channels = if fields[0] == "P5" { 1 } else { 3 };
+    let (w, h): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, channels, data[pos + 1..].to_vec())
+}
+
+/// Our four-component output (jpeg-decoder's convention: 255 minus libjpeg's CMYK) as djpeg
+/// writes CMYK to a PPM.
+fn cmyk_as_djpeg_ppm(data: &[u8]) -> Vec<u8> {
+    data.chunks_exact(4)
+        .flat_map(|p| {
+            let k = f64::from(255 - p[3]);
+            [0, 1, 2].map(|i| (f64::from(255 - p[i]) * k / 255.0 + 0.5) as u8)
+        })
+        .collect()
+}
+
+/// jpeg-decoder at `1 / divisor`, when its own choice of scale is that one.
+fn jpeg_decoder(bytes: &[u8], divisor: u32) -> Option<Image> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    let (w, h) = (
+        u32::from(info.width).div_ceil(divisor),
+        u32::from(info.height).div_ceil(divisor),
+    );
+    if divisor > 1 {
+        let (sw, sh) = decoder.scale(w as u16, h as u16).ok()?;
+        if (u32::from(sw), u32::from(sh)) != (w, h) {
+            return None;
+        }
+    }
+    let data = decoder.decode().ok()?;
+    let channels = data.len() / (w as usize * h as usize);
+    Some((w, h, channels, data))
+}
+
+/// Largest and mean absolute difference per sample.
+fn difference(a: &[u8], b: &[u8]) -> (u8, f64) {
+    assert_eq!(a.len(), b.len());
+    let mut max = 0;
+    let mut sum = 0u64;
+    for (&x, &y) in a.iter().zip(b) {
+        let d = x.abs_diff(y);
+        max = max.max(d);
+        sum += u64::from(d);
+    }
+    (max, sum as f64 / a.len().max(1) as f64)
+}
+
+fn own(bytes: &[u8], divisor: u32, what: &str) -> Image {
+    decode_jpeg_own(bytes, divisor).unwrap_or_else(|e| panic!("{what} at 1/{divisor}: {e}"))
+}
+
+/// Our decode against djpeg's: `Some((max, mean))`, or `None` without djpeg.
+fn against_djpeg(bytes: &[u8], divisor: u32, what: &str) -> Option<(u8, f64)> {
+    let reference = djpeg(bytes, divisor)?;
+    let (w, h, channels, data) = own(bytes, divisor, what);
+    assert_eq!((w, h), (reference.0, reference.1), "{what} at 1/{divisor}: size");
+    let data = if channels == 4 {
+        cmyk_as_djpeg_ppm(&data)
+    } else {
+        data
+    };
+    Some(difference(&data, &reference.3))
+}
+
+#[test]
+fn sequential_fixtures_match_djpeg_within_one_level_at_every_scale() {
+    if !djpeg_installed() {
+        return;
+    }
+    let fixtures = sequential_fixtures();
+    assert!(fixtures.len() >= 20, "{} sequential fixtures", fixtures.len());
+    let mut table = String::from("djpeg agreement (max / mean absolute difference per sample)\n");
+    table += "| fixture | 1/1 | 1/2 | 1/4 | 1/8 |\n|---|---|---|---|---|\n";
+    let mut failures = Vec::new();
+    for (name, bytes) in &fixtures {
+        let mut row = format!("| {name} |");
+        for divisor in SCALES {
+            let (max, mean) = against_djpeg(bytes, divisor, name).unwrap();
+            row += &format!(" {max} / {mean:.3} |");
+            if max > 1 {
+                failures.push(format!("{name} at 1/{divisor}: max {max}"));
+            }
+        }
+        table += &row;
+        table += "\n";
+    }
+    println!("{table}");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn sequential_fixtures_agree_with_jpeg_decoder() {
+    let mut table = String::from("jpeg-decoder agreement (max / mean absolute difference per sample)\n");
+    table += "| fixture | 1/1 | 1/2 | 1/4 | 1/8 |\n|---|---|---|---|---|\n";
+    let mut failures = Vec::new();
+    for (name, bytes) in &sequential_fixtures() {
+        table += &format!("| {name} |");
+        for divisor in SCALES {
+            let ours = own(bytes, divisor, name);
+            match jpeg_decoder(bytes, divisor) {
+                Some(theirs) => {
+                    assert_eq!(
+                        (ours.0, ours.1, ours.2),
+                        (theirs.0, theirs.1, theirs.2),
+                        "{name} 1/{divisor}"
+                    );
+                    let (max, mean) = difference(&ours.3, &theirs.3);
+                    table += &format!(" {max} / {mean:.3} |");
+                    // jpeg-decoder upsamples, scales and converts colour its own way (the djpeg
+                    // test holds the exact reference); the pictures must still be the same.
+                    if mean >= 6.0 {
+                        failures.push(format!("{name} at 1/{divisor}: mean {mean}"));
+                    }
+                }
+                None => table += " (jpeg-decoder picks another scale) |",
+            }
+        }
+        table += "\n";
+    }
+    println!("{table}");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Where the first scan header starts (its FF DA).
+fn first_scan(bytes: &[u8]) -> usize {
+    (2..bytes.len() - 1)
+        .find(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
+        .expect("a scan")
+}
+
+/// A deterministic picture with gradients, edges and grain, so that every coefficient matters.
+fn picture(width: u32, height: u32, channels: usize) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(width * 131 + height);
+    (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .flat_map(|(x, y)| {
+            (0..channels)
+                .map(|c| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let grain = (state >> 59) as u32;
+                    let edge = if (x / 5 + y / 3 + c as u32).is_multiple_of(2) {
+                        60
+                    } else {
+                        0
+                    };
+                    ((x * 7 + y * 3 + c as u32 * 50 + grain + edge) % 256) as u8
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn encode(
+    width: u32,
+    height: u32,
+    colour: ColorType,
+    sampling: SamplingFactor,
+    restart: Option<u16>,
+) -> Vec<u8> {
+    let channels = match colour {
+        ColorType::Luma => 1,
+        ColorType::Cmyk | ColorType::CmykAsYcck => 4,
+        _ => 3,
+    };
+    let mut out = Vec::new();
+    let mut encoder = Encoder::new(&mut out, 85);
+    encoder.set_sampling_factor(sampling);
+    if let Some(interval) = restart {
+        encoder.set_restart_interval(interval);
+    }
+    let data = picture(width, height, channels);
+    encoder
+        .encode(&data, width as u16, height as u16, colour)
+        .unwrap();
+    out
+}
+
+/// Our decode matches djpeg within 1 level at every scale (nothing checked without djpeg).
+fn assert_matches_djpeg(bytes: &[u8], what: &str) {
+    for divisor in SCALES {
+        if let Some((max, mean)) = against_djpeg(bytes, divisor, what) {
+            assert!(max <= 1, "{what} at 1/{divisor}: max {max}, mean {mean:.3}");
+        }
+    }
+}
+
+#[test]
+fn tiny_420_pictures_of_1x1_to_7x7_match_djpeg() {
+    if !djpeg_installed() {
+        return;
+    }
+    for w in 1..=7 {
+        for h in 1..=7 {
+            let bytes = encode(w, h, ColorType::Rgb, SamplingFactor::F_2_2, None);
+            assert_matches_djpeg(&bytes, &format!("{w}x{h} 4:2:0"));
+        }
+    }
+}
+
+#[test]
+fn every_sampling_factor_and_odd_mcu_counts_match_djpeg() {
+    if !djpeg_installed() {
+        return;
+    }
+    use SamplingFactor::*;
+    for sampling in [F_1_1, F_2_1, F_1_2, F_2_2, F_4_1, F_4_2, F_1_4, F_2_4] {
+        for (w, h) in [(17, 9), (33, 31), (65, 3), (9, 66), (1, 35)] {
+            let bytes = encode(w, h, ColorType::Rgb, sampling, None);
+            assert_matches_djpeg(&bytes, &format!("{w}x{h} {sampling:?}"));
+        }
+    }
+    for (w, h) in [(1, 1), (13, 7), (40, 33)] {
+        assert_matches_djpeg(
+            &encode(w, h, ColorType::Luma, F_1_1, None),
+            &format!("gray {w}x{h}"),
+        );
+        assert_matches_djpeg(
+            &encode(w, h, ColorType::Cmyk, F_1_1, None),
+            &format!("cmyk {w}x{h}"),
+        );
+        assert_matches_djpeg(
+            &encode(w, h, ColorType::CmykAsYcck, F_2_2, None),
+            &format!("ycck {w}x{h}"),
+        );
+    }
+}
+
+#[test]
+fn restart_intervals_match_djpeg() {
+    if !djpeg_installed() {
+        return;
+    }
+    for interval in [1, 2, 3, 7] {
+        let bytes = encode(37, 29, ColorType::Rgb, SamplingFactor::F_2_2, Some(interval));
+        assert_matches_djpeg(&bytes, &format!("restart interval {interval}"));
+    }
+}
+
+/// The first DQT segment's first table entry at zigzag position `k`, as a byte offset.
+fn quant_entry(bytes: &[u8], k: usize) -> usize {
+    let dqt = (2..bytes.len() - 1)
+        .find(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDB)
+        .unwrap();
+    assert_eq!(bytes[dqt + 4] >> 4, 0, "8-bit entries");
+    dqt + 5 + k
+}
+
+#[test]
+fn a_zero_quantisation_entry_is_read_as_libjpeg_reads_it() {
+    let mut bytes = encode(48, 40, ColorType::Rgb, SamplingFactor::F_2_2, None);
+    for k in [1, 2, 9, 20] {
+        let at = quant_entry(&bytes, k);
+        bytes[at] = 0;
+    }
+    // jpeg-decoder refuses such a table; libjpeg and we zero those coefficients.
+    assert!(jpeg_decoder::Decoder::new(&bytes[..]).decode().is_err());
+    let (w, h, channels, data) = own(&bytes, 1, "zero quantiser");
+    assert_eq!((w, h, channels, data.len()), (48, 40, 3, 48 * 40 * 3));
+    assert_matches_djpeg(&bytes, "zero quantiser");
+}
+
+#[test]
+fn a_non_interleaved_baseline_file_matches_djpeg() {
+    // cjpeg writes one scan per component from a scan script; jpeg-encoder cannot.
+    let script = std::env::temp_dir().join(format!("non-interleaved-{}.txt", std::process::id()));
+    std::fs::write(&script, "0;\n1;\n2;\n").unwrap();
+    let (w, h) = (45u32, 27u32);
+    let mut ppm = format!("P6\n{w} {h}\n255\n").into_bytes();
+    ppm.extend(picture(w, h, 3));
+    let child = Command::new("cjpeg")
+        .args(["-sample", "2x2,1x1,1x1", "-scans"])
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        println!("cjpeg not found: skipping the non-interleaved file");
+        return;
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || stdin.write_all(&ppm));
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    std::fs::remove_file(&script).ok();
+    let bytes = output.stdout;
+    assert!(output.status.success());
+    let scans = (0..bytes.len() - 1)
+        .filter(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
+        .count();
+    assert_eq!((frame_marker(&bytes), scans), (Some(0xC0), 3));
+    assert_matches_djpeg(&bytes, "non-interleaved 4:2:0");
+    let ours = own(&bytes, 1, "non-interleaved");
+    let (max, mean) = difference(&ours.3, &jpeg_decoder(&bytes, 1).unwrap().3);
+    assert!(mean < 1.0, "against jpeg-decoder: max {max}, mean {mean}");
+}
+
+fn error_code(bytes: &[u8], divisor: u32) -> Option<&'static str> {
+    decode_jpeg_own(bytes, divisor).err().map(|e| e.code().as_str())
+}
+
+/// Cuts inside the scans, from the first scan's entropy-coded data to its EOI: every one when
+/// there are few, else an even sample plus the last 24. (A cut inside a marker segment is the
+/// header walk's case, tested elsewhere.)
+fn cuts(bytes: &[u8]) -> Vec<usize> {
+    let sos = first_scan(bytes);
+    let sos_length = usize::from(u16::from_be_bytes([bytes[sos + 2], bytes[sos + 3]]));
+    let (start, end) = (sos + 2 + sos_length, bytes.len() - 2);
+    let span = end - start;
+    if span <= 600 {
+        return (start..end).collect();
+    }
+    let mut cuts: Vec<usize> = (0..300).map(|i| start + i * span / 300).collect();
+    cuts.extend(end - 24..end);
+    cuts
+}
+
+#[test]
+fn every_cut_of_a_sequential_scan_is_truncated_with_or_without_eoi() {
+    let mut inputs = sequential_fixtures();
+    for interval in [1, 4] {
+        let bytes = encode(37, 29, ColorType::Rgb, SamplingFactor::F_2_2, Some(interval));
+        inputs.push((format!("restart interval {interval}"), bytes));
+    }
+    inputs.push((
+        "7x7 4:2:0".into(),
+        encode(7, 7, ColorType::Rgb, SamplingFactor::F_2_2, None),
+    ));
+    let mut checked = 0;
+    for (name, bytes) in &inputs {
+        assert_eq!(error_code(bytes, 8), None, "{name} whole");
+        for cut in cuts(bytes) {
+            let divisor = if cut.is_multiple_of(7) { 1 } else { 8 };
+            let mut closed = bytes[..cut].to_vec();
+            assert_eq!(
+                error_code(&closed, divisor),
+                Some("image.truncated"),
+                "{name} cut at {cut}"
+            );
+            closed.extend_from_slice(&[0xFF, 0xD9]);
+            assert_eq!(
+                error_code(&closed, divisor),
+                Some("image.truncated"),
+                "{name} cut at {cut}, then EOI"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 5000, "{checked} cuts");
+}
+
+#[test]
+fn damaged_and_unsupported_fixtures_are_reported_as_such() {
+    let read = |name: &str| std::fs::read(fixture_dir().join(name)).unwrap();
+    for (name, code) in [
+        ("corrupt-huffman.jpg", "image.corrupt"),
+        ("huffman-table-flood.jpg", "image.corrupt"),
+        ("truncated-half.jpg", "image.truncated"),
+        ("truncated-half-then-eoi.jpg", "image.truncated"),
+        ("truncated-after-sof.jpg", "image.truncated"),
+        ("progressive.jpg", "image.unsupported_encoding"),
+        ("arithmetic-coded.jpg", "image.unsupported_encoding"),
+        ("precision-12bit.jpg", "image.unsupported_encoding"),
+    ] {
+        for divisor in SCALES {
+            assert_eq!(
+                error_code(&read(name), divisor),
+                Some(code),
+                "{name} at 1/{divisor}"
+            );
+        }
+    }
+}
