@@ -50,6 +50,11 @@ fn frame_marker(bytes: &[u8]) -> Option<u8> {
 
 /// Every fixture that the manifest says decodes and whose frame is sequential (SOF0 or SOF1).
 fn sequential_fixtures() -> Vec<(String, Vec<u8>)> {
+    decodable_fixtures(&[0xC0, 0xC1])
+}
+
+/// Every fixture that the manifest says decodes and whose frame is one of `markers`.
+fn decodable_fixtures(markers: &[u8]) -> Vec<(String, Vec<u8>)> {
     let manifest = std::fs::read_to_string(fixture_dir().join("manifest.tsv")).unwrap();
     manifest
         .lines()
@@ -60,29 +65,37 @@ fn sequential_fixtures() -> Vec<(String, Vec<u8>)> {
         })
         .filter_map(|name| {
             let bytes = std::fs::read(fixture_dir().join(&name)).unwrap();
-            matches!(frame_marker(&bytes), Some(0xC0 | 0xC1)).then_some((name, bytes))
+            markers.contains(&frame_marker(&bytes)?).then_some((name, bytes))
         })
         .collect()
 }
 
-/// libjpeg-turbo's decode of `bytes` at `1 / divisor`, or `None` when `djpeg` is not installed.
-/// CMYK comes out as djpeg writes it to a PPM: R = C x K / 255 on libjpeg's CMYK.
-fn djpeg(bytes: &[u8], divisor: u32) -> Option<Image> {
-    let child = Command::new("djpeg")
-        .args(["-scale", &format!("1/{divisor}"), "-pnm"])
+/// Runs `program` with `args` and `input` on its standard input: its standard output, or `None`
+/// when the program is not installed. Panics when it fails.
+fn pipe(program: &str, args: &[&str], input: &[u8]) -> Option<Vec<u8>> {
+    let child = Command::new(program)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn();
     let mut child = child.ok()?;
-    // Fed from another thread: djpeg writes while it reads, and both pipes would fill.
+    // Fed from another thread: the program writes while it reads, and both pipes would fill.
     let mut stdin = child.stdin.take().unwrap();
-    let input = bytes.to_vec();
+    let input = input.to_vec();
     let feeder = std::thread::spawn(move || stdin.write_all(&input));
     let output = child.wait_with_output().unwrap();
     feeder.join().unwrap().unwrap();
-    assert!(output.status.success(), "djpeg failed");
-    Some(parse_pnm(&output.stdout))
+    assert!(output.status.success(), "{program} {args:?} failed");
+    Some(output.stdout)
+}
+
+/// libjpeg-turbo's decode of `bytes` at `1 / divisor`, or `None` when `djpeg` is not installed.
+/// CMYK comes out as djpeg writes it to a PPM: R = C x K / 255 on libjpeg's CMYK.
+fn djpeg(bytes: &[u8], divisor: u32) -> Option<Image> {
+    let scale = format!("1/{divisor}");
+    let output = pipe("djpeg", &["-scale", &scale, "-pnm"], bytes)?;
+    Some(parse_pnm(&output))
 }
 
 fn djpeg_installed() -> bool {
@@ -179,12 +192,12 @@ fn against_djpeg(bytes: &[u8], divisor: u32, what: &str) -> Option<(u8, f64)> {
 }
 
 #[test]
-fn sequential_fixtures_match_djpeg_within_one_level_at_every_scale() {
+fn every_decodable_fixture_matches_djpeg_within_one_level_at_every_scale() {
     if !djpeg_installed() {
         return;
     }
-    let fixtures = sequential_fixtures();
-    assert!(fixtures.len() >= 20, "{} sequential fixtures", fixtures.len());
+    let fixtures = decodable_fixtures(&[0xC0, 0xC1, 0xC2]);
+    assert!(fixtures.len() >= 25, "{} decodable fixtures", fixtures.len());
     let mut table = String::from("djpeg agreement (max / mean absolute difference per sample)\n");
     table += "| fixture | 1/1 | 1/2 | 1/4 | 1/8 |\n|---|---|---|---|---|\n";
     let mut failures = Vec::new();
@@ -205,11 +218,11 @@ fn sequential_fixtures_match_djpeg_within_one_level_at_every_scale() {
 }
 
 #[test]
-fn sequential_fixtures_agree_with_jpeg_decoder() {
+fn every_decodable_fixture_agrees_with_jpeg_decoder() {
     let mut table = String::from("jpeg-decoder agreement (max / mean absolute difference per sample)\n");
     table += "| fixture | 1/1 | 1/2 | 1/4 | 1/8 |\n|---|---|---|---|---|\n";
     let mut failures = Vec::new();
-    for (name, bytes) in &sequential_fixtures() {
+    for (name, bytes) in &decodable_fixtures(&[0xC0, 0xC1, 0xC2]) {
         table += &format!("| {name} |");
         for divisor in SCALES {
             let ours = own(bytes, divisor, name);
@@ -385,24 +398,13 @@ fn a_non_interleaved_baseline_file_matches_djpeg() {
     let (w, h) = (45u32, 27u32);
     let mut ppm = format!("P6\n{w} {h}\n255\n").into_bytes();
     ppm.extend(picture(w, h, 3));
-    let child = Command::new("cjpeg")
-        .args(["-sample", "2x2,1x1,1x1", "-scans"])
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
+    let script_arg = script.to_string_lossy().into_owned();
+    let output = pipe("cjpeg", &["-sample", "2x2,1x1,1x1", "-scans", &script_arg], &ppm);
+    std::fs::remove_file(&script).ok();
+    let Some(bytes) = output else {
         println!("cjpeg not found: skipping the non-interleaved file");
         return;
     };
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || stdin.write_all(&ppm));
-    let output = child.wait_with_output().unwrap();
-    feeder.join().unwrap().unwrap();
-    std::fs::remove_file(&script).ok();
-    let bytes = output.stdout;
-    assert!(output.status.success());
     let scans = (0..bytes.len() - 1)
         .filter(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
         .count();
@@ -476,7 +478,7 @@ fn damaged_and_unsupported_fixtures_are_reported_as_such() {
         ("truncated-half.jpg", "image.truncated"),
         ("truncated-half-then-eoi.jpg", "image.truncated"),
         ("truncated-after-sof.jpg", "image.truncated"),
-        ("progressive.jpg", "image.unsupported_encoding"),
+        ("progressive-cut-in-dc-scan-then-eoi.jpg", "image.truncated"),
         ("arithmetic-coded.jpg", "image.unsupported_encoding"),
         ("precision-12bit.jpg", "image.unsupported_encoding"),
     ] {
@@ -488,4 +490,179 @@ fn damaged_and_unsupported_fixtures_are_reported_as_such() {
             );
         }
     }
+}
+
+/// `jpegtran -progressive` with `extra` arguments: libjpeg's default progression, spectral
+/// selection with successive approximation, so DC and AC refinement scans; lossless, the same
+/// coefficients as `bytes`. `None` without jpegtran.
+fn progressive(bytes: &[u8], extra: &[&str]) -> Option<Vec<u8>> {
+    let mut args = vec!["-progressive"];
+    args.extend_from_slice(extra);
+    let output = pipe("jpegtran", &args, bytes);
+    if output.is_none() {
+        println!("jpegtran not found: skipping the progressive re-encodings");
+    }
+    output
+}
+
+/// Each scan header's spectral selection and successive approximation: (Ss, Se, Ah, Al).
+fn scan_parameters(bytes: &[u8]) -> Vec<(u8, u8, u8, u8)> {
+    (2..bytes.len() - 1)
+        .filter(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
+        .map(|sos| {
+            let at = sos + 5 + 2 * usize::from(bytes[sos + 4]);
+            (bytes[at], bytes[at + 1], bytes[at + 2] >> 4, bytes[at + 2] & 0x0F)
+        })
+        .collect()
+}
+
+/// Small pictures of every colour type and several samplings, then every sequential fixture.
+fn progressive_sources() -> Vec<(String, Vec<u8>)> {
+    use SamplingFactor::*;
+    let mut sources = vec![
+        (
+            "gray 13x7".to_string(),
+            encode(13, 7, ColorType::Luma, F_1_1, None),
+        ),
+        ("cmyk 40x33".into(), encode(40, 33, ColorType::Cmyk, F_1_1, None)),
+        (
+            "ycck 40x33".into(),
+            encode(40, 33, ColorType::CmykAsYcck, F_2_2, None),
+        ),
+        ("4:2:2 33x31".into(), encode(33, 31, ColorType::Rgb, F_2_1, None)),
+        ("4:1:1 65x3".into(), encode(65, 3, ColorType::Rgb, F_4_1, None)),
+        ("4:2:0 7x7".into(), encode(7, 7, ColorType::Rgb, F_2_2, None)),
+    ];
+    sources.extend(sequential_fixtures());
+    sources
+}
+
+#[test]
+fn progressive_files_with_refinement_scans_decode_as_their_sources_and_match_djpeg() {
+    let mut checked = 0;
+    for (name, source) in progressive_sources() {
+        for extra in [&[][..], &["-restart", "2B"]] {
+            let Some(bytes) = progressive(&source, extra) else {
+                return;
+            };
+            let what = format!("{name}, progressive {extra:?}");
+            assert_eq!(frame_marker(&bytes), Some(0xC2), "{what}");
+            let refinements = scan_parameters(&bytes).iter().filter(|p| p.2 > 0).count();
+            assert!(refinements >= 1, "{what}: no refinement scan");
+            for divisor in SCALES {
+                // The same coefficients: the same picture, sample for sample.
+                assert!(
+                    own(&bytes, divisor, &what) == own(&source, divisor, &name),
+                    "{what} at 1/{divisor} differs from its source"
+                );
+            }
+            assert_matches_djpeg(&bytes, &what);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} progressive files");
+}
+
+/// Whether the data at `at` starts a marker (not a stuffed byte or a restart marker).
+fn at_marker(bytes: &[u8], at: usize) -> bool {
+    bytes[at] == 0xFF && !matches!(bytes[at + 1], 0x00 | 0xD0..=0xD7 | 0xFF)
+}
+
+/// Where the marker after the first scans that together name every component starts.
+fn whole_scans_covering_every_component(bytes: &[u8]) -> usize {
+    let sof = (2..bytes.len() - 1)
+        .find(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xC2)
+        .unwrap();
+    let components = usize::from(bytes[sof + 9]);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut sos = first_scan(bytes);
+    loop {
+        let n = usize::from(bytes[sos + 4]);
+        seen.extend((0..n).map(|c| bytes[sos + 5 + 2 * c]));
+        let end = (sos + 2..bytes.len() - 1).find(|&i| at_marker(bytes, i)).unwrap();
+        if seen.len() == components {
+            return end;
+        }
+        sos = (end..bytes.len() - 1)
+            .find(|&i| bytes[i] == 0xFF && bytes[i + 1] == 0xDA)
+            .unwrap();
+    }
+}
+
+#[test]
+fn every_cut_of_a_progressive_file_is_truncated_and_whole_scans_before_eoi_decode() {
+    let read = |name: &str| std::fs::read(fixture_dir().join(name)).unwrap();
+    let mut inputs = vec![("progressive.jpg".to_string(), read("progressive.jpg"))];
+    for (name, source) in [
+        ("odd-size-333x177.jpg", read("odd-size-333x177.jpg")),
+        ("restart-interval.jpg", read("restart-interval.jpg")),
+        ("cmyk-adobe.jpg", read("cmyk-adobe.jpg")),
+        (
+            "4:2:0 37x29",
+            encode(37, 29, ColorType::Rgb, SamplingFactor::F_2_2, None),
+        ),
+    ] {
+        for extra in [&[][..], &["-restart", "1B"]] {
+            let Some(bytes) = progressive(&source, extra) else {
+                return;
+            };
+            inputs.push((format!("{name}, progressive {extra:?}"), bytes));
+        }
+    }
+    let mut checked = 0;
+    for (name, bytes) in &inputs {
+        assert_eq!(error_code(bytes, 1), None, "{name} whole");
+        // Marker segments between the scans: (start, end) in bytes.
+        let segments: Vec<(usize, usize)> = (first_scan(bytes) + 2..bytes.len() - 3)
+            .filter(|&i| at_marker(bytes, i) && bytes[i + 1] != 0xD9)
+            .map(|i| {
+                (
+                    i,
+                    i + 2 + usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]])),
+                )
+            })
+            .collect();
+        for cut in cuts(bytes) {
+            let divisor = [1, 2, 4, 8][cut % 4];
+            let mut closed = bytes[..cut].to_vec();
+            assert_eq!(
+                error_code(&closed, divisor),
+                Some("image.truncated"),
+                "{name} cut at {cut}"
+            );
+            closed.extend_from_slice(&[0xFF, 0xD9]);
+            let code = error_code(&closed, divisor);
+            // At a marker (or between its 0xFF and its code, the 0xFF then a fill byte before
+            // the EOI) every scan before it is whole: a coarser picture, or truncated when some
+            // component has had no scan yet.
+            let between_scans = at_marker(bytes, cut) || at_marker(bytes, cut - 1);
+            // Inside a table or scan header the EOI's two bytes may be read as its last ones.
+            let in_segment = segments.iter().any(|&(start, end)| start + 1 < cut && cut < end);
+            if in_segment {
+                assert!(
+                    matches!(code, Some("image.truncated" | "image.corrupt")),
+                    "{name} cut at {cut}, then EOI: {code:?}"
+                );
+            } else if !(between_scans && code.is_none()) {
+                assert_eq!(code, Some("image.truncated"), "{name} cut at {cut}, then EOI");
+            }
+            checked += 1;
+        }
+        // Cut after the first scans that cover every component, the file is a coarse picture
+        // of the full size. (libjpeg smooths the blocks of such a file, guessing low AC
+        // coefficients from the neighbours' DC values; we do not, so no djpeg comparison.)
+        let coarse_end = whole_scans_covering_every_component(bytes);
+        let mut coarse = bytes[..coarse_end].to_vec();
+        coarse.extend_from_slice(&[0xFF, 0xD9]);
+        for divisor in SCALES {
+            let full = own(bytes, divisor, name);
+            let rough = own(&coarse, divisor, &format!("{name}, first scans only"));
+            assert_eq!(
+                (rough.0, rough.1, rough.2),
+                (full.0, full.1, full.2),
+                "{name} at 1/{divisor}"
+            );
+        }
+    }
+    assert!(checked >= 2500, "{checked} cuts");
 }

@@ -1,30 +1,36 @@
-//! The crate's own JPEG decoder (issue 11), first step: baseline (SOF0) and extended sequential
-//! 8-bit (SOF1) Huffman-coded files, interleaved and non-interleaved scans, restart intervals,
-//! 1, 3 and 4 components, every sampling factor from 1 to 4 that makes whole upsampling ratios
-//! (libjpeg refuses the others too), decoded at 1/1, 1/2, 1/4 or 1/8 of the frame's size.
+//! The crate's own JPEG decoder: baseline (SOF0), extended sequential 8-bit (SOF1) and
+//! progressive (SOF2) Huffman-coded files, interleaved and non-interleaved scans, DC and AC
+//! first and refinement scans, restart intervals, 1, 3 and 4 components, every sampling factor
+//! from 1 to 4 that makes whole upsampling ratios (libjpeg refuses the others too), decoded at
+//! 1/1, 1/2, 1/4 or 1/8 of the frame's size.
 //!
 //! One pass over the file finds damage where it happens: a scan that ends before all of its
 //! blocks (end of data, or any marker) is `image.truncated`, a bad code `image.corrupt`; there
-//! is no separate walk. The output is what `djpeg -scale 1/d` writes (libjpeg's islow and reduced
-//! transforms, its "fancy" upsampling and colour arithmetic), except that four-component output is
-//! inverted as jpeg-decoder returns it (see [`colour`]).
+//! is no separate walk. A progressive file may end (with EOI) after any whole scan once every
+//! component has had one: that is a coarser picture, not damage. The output is what
+//! `djpeg -scale 1/d` writes (libjpeg's islow and reduced transforms, its "fancy" upsampling
+//! and colour arithmetic), except that four-component output is inverted as jpeg-decoder
+//! returns it (see [`colour`]).
 //!
-//! Not in this step: progressive (SOF2) files are `image.unsupported_encoding` here, to be
-//! followed by progressive DC/AC first and refinement scans; so are lossless, hierarchical,
-//! arithmetic-coded and 12-bit files. A scan naming a Huffman table the file never defined is
-//! corrupt (libjpeg-turbo falls back to the standard tables there).
+//! Not read here: lossless files (the decode stage hands them to jpeg-decoder after
+//! [`check_lossless`]), hierarchical, arithmetic-coded and 12-bit files. A scan naming a Huffman
+//! table the file never defined is corrupt (libjpeg-turbo falls back to the standard tables).
 //!
-//! Allocation: the component planes (from the frame's size, which the caller has checked against
-//! the limits) and the interleaved output; nothing else grows with the file.
+//! Allocation: the component planes, for progressive files the coefficients, and the
+//! interleaved output, all from the frame's size, which the caller has checked against the
+//! limits ([`memory`]); nothing else grows with the file. One thread.
 //!
 //! File layout: one concern each, named for the JPEG concept: [`bits`] (the bit reader),
 //! [`huffman`] (tables and code lookup), [`quant`] (quantisation tables, zigzag order),
-//! [`scan`] (scan headers, sequential entropy decoding), [`idct`] (dequantisation and the
-//! transforms), [`planes`] (component planes and their geometry), [`upsample`] and
-//! [`colour`] (the interleaved output).
+//! [`scan`] (scan headers, the MCU walk, sequential decoding), [`progressive`] (the four
+//! progressive scans), [`coefficients`] (what progressive scans build up), [`idct`]
+//! (dequantisation and the transforms), [`planes`] (component planes and their geometry),
+//! [`upsample`] and [`colour`] (the interleaved output).
 
 #[path = "bits.rs"]
 mod bits;
+#[path = "coefficients.rs"]
+mod coefficients;
 #[path = "colour.rs"]
 mod colour;
 #[path = "huffman.rs"]
@@ -33,6 +39,8 @@ mod huffman;
 mod idct;
 #[path = "planes.rs"]
 mod planes;
+#[path = "progressive.rs"]
+mod progressive;
 #[path = "quant.rs"]
 mod quant;
 #[path = "scan.rs"]
@@ -40,7 +48,7 @@ mod scan;
 #[path = "upsample.rs"]
 mod upsample;
 
-use super::header::{self, read_header};
+use super::header::{self, Header};
 use super::{Damage, NAME};
 use crate::error::ValidationError;
 pub(crate) use colour::ColourSpace;
@@ -56,36 +64,41 @@ pub(crate) struct Picture {
     pub(crate) planes: Vec<Plane>,
     /// Fancy upsampling applies (not at 1/8, as in libjpeg).
     fancy: bool,
+    /// The scans broke off and what decoded was kept (only when damage is accepted).
+    pub(crate) partial: bool,
 }
 
-/// Decodes `bytes` at `1 / divisor` (1, 2, 4 or 8) into interleaved samples: gray, RGB, or
-/// four-component as jpeg-decoder returns it, `ceil(w / divisor)` x `ceil(h / divisor)`.
+/// What to do when the scans break off (the data ends, a marker comes early, a code is bad).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnDamage {
+    Refuse,
+    /// Keep what decoded: blocks never reached stay mid-grey. Damage before the first scan, and
+    /// a Huffman table flood, are refused all the same.
+    KeepPartial,
+}
+
+/// Decodes `bytes` at `1 / divisor` (1, 2, 4 or 8) into component planes, before upsampling and
+/// colour conversion; `header` is the marker walk's reading of the same bytes.
 ///
 /// # Errors
 /// `image.truncated` and `image.corrupt` for damage, `image.unsupported_encoding` for what this
-/// step does not decode, `image.internal_error` for a divisor other than 1, 2, 4 or 8.
-pub(crate) fn decode(bytes: &[u8], divisor: u32) -> Result<Vec<u8>, ValidationError> {
-    Ok(decode_planes(bytes, divisor)?.interleave())
-}
-
-/// Decodes `bytes` at `1 / divisor` into component planes, before upsampling and colour
-/// conversion.
-///
-/// # Errors
-/// As [`decode`].
-pub(crate) fn decode_planes(bytes: &[u8], divisor: u32) -> Result<Picture, ValidationError> {
+/// decoder does not read, `image.internal_error` for a divisor other than 1, 2, 4 or 8.
+pub(crate) fn decode_planes(
+    bytes: &[u8],
+    header: &Header<'_>,
+    divisor: u32,
+    on_damage: OnDamage,
+) -> Result<Picture, ValidationError> {
     if !matches!(divisor, 1 | 2 | 4 | 8) {
         return Err(ValidationError::internal("JPEG decoding"));
     }
-    let header = read_header(bytes).map_err(Damage::into_error)?;
     let frame = header
         .frame
         .as_ref()
         .ok_or_else(|| ValidationError::corrupt(NAME))?;
     let unsupported = |feature: &str| Err(ValidationError::unsupported_encoding(NAME, feature));
     match frame.marker {
-        0xC0 | 0xC1 => {}
-        0xC2 => return unsupported("progressive coding (not yet in this decoder)"),
+        0xC0..=0xC2 => {}
         0xC3 => return unsupported("lossless coding"),
         0xC5..=0xC7 => return unsupported("hierarchical coding"),
         _ => return unsupported("arithmetic coding"),
@@ -104,7 +117,15 @@ pub(crate) fn decode_planes(bytes: &[u8], divisor: u32) -> Result<Picture, Valid
     }
     let mut planes = planes::allocate(frame, divisor)
         .map_err(|_| ValidationError::unsupported_encoding(NAME, "an unusual chroma subsampling"))?;
-    read_scans(bytes, frame, &mut planes).map_err(Damage::into_error)?;
+    let partial = match read_scans(bytes, frame, &mut planes, on_damage) {
+        Ok(()) => false,
+        Err(Stop { damage, in_scans }) => {
+            if on_damage == OnDamage::Refuse || !in_scans || damage == Damage::Excessive {
+                return Err(damage.into_error());
+            }
+            true
+        }
+    };
     Ok(Picture {
         width: frame.width.div_ceil(divisor) as usize,
         height: frame.height.div_ceil(divisor) as usize,
@@ -116,12 +137,67 @@ pub(crate) fn decode_planes(bytes: &[u8], divisor: u32) -> Result<Picture, Valid
         ),
         planes,
         fancy: divisor != 8,
+        partial,
     })
 }
 
-/// Walks every segment from SOI to EOI, reading tables as they come and decoding each scan.
-/// The file must end with EOI after every component has had a scan.
-fn read_scans(bytes: &[u8], frame: &header::Frame, planes: &mut [Plane]) -> Result<(), Damage> {
+/// Bytes [`decode_planes`] holds at once for `frame` at `1 / divisor`: the planes, for a
+/// progressive file the coefficients of every block, and the interleaved output; `None` for a
+/// sampling it refuses.
+pub(crate) fn memory(frame: &header::Frame, divisor: u32) -> Option<u64> {
+    let planes = planes::bytes(frame, divisor).ok()?;
+    let coefficients = if frame.marker == 0xC2 {
+        coefficients::Coefficients::bytes(frame)
+    } else {
+        0
+    };
+    let output = u64::from(frame.width.div_ceil(divisor))
+        * u64::from(frame.height.div_ceil(divisor))
+        * frame.sampling.len() as u64;
+    Some(planes + coefficients + output)
+}
+
+/// The segments of a lossless file from SOI to EOI, its scans skipped undecoded: what this
+/// crate checks before handing such a file to jpeg-decoder (a Huffman table flood, a
+/// malformed segment, a missing EOI).
+pub(crate) fn check_lossless(bytes: &[u8], frame: &header::Frame) -> Result<(), Damage> {
+    read_segments(bytes, frame, &mut [], None, &mut false)
+}
+
+/// Where reading stopped on damage: `in_scans` once the first scan has begun.
+struct Stop {
+    damage: Damage,
+    in_scans: bool,
+}
+
+/// Walks every segment from SOI to EOI, reading tables as they come and decoding each scan
+/// (into `planes` at once for sequential files, into kept coefficients for progressive ones,
+/// transformed at the end, or where damage stops the reading). The file must end with EOI
+/// after every component has had a scan.
+fn read_scans(
+    bytes: &[u8],
+    frame: &header::Frame,
+    planes: &mut [Plane],
+    on_damage: OnDamage,
+) -> Result<(), Stop> {
+    let mut coefficients = (frame.marker == 0xC2).then(|| coefficients::Coefficients::new(frame));
+    let mut in_scans = false;
+    let result = read_segments(bytes, frame, planes, coefficients.as_mut(), &mut in_scans);
+    if let Some(coefficients) = &coefficients {
+        if result.is_ok() || on_damage == OnDamage::KeepPartial {
+            coefficients.transform_into(planes);
+        }
+    }
+    result.map_err(|damage| Stop { damage, in_scans })
+}
+
+fn read_segments(
+    bytes: &[u8],
+    frame: &header::Frame,
+    planes: &mut [Plane],
+    mut coefficients: Option<&mut coefficients::Coefficients>,
+    in_scans: &mut bool,
+) -> Result<(), Damage> {
     let mut huffman = huffman::Tables::default();
     let mut quant = quant::QuantTables::default();
     let mut restart_interval = 0u32;
@@ -168,6 +244,7 @@ fn read_scans(bytes: &[u8], frame: &header::Frame, planes: &mut [Plane]) -> Resu
                 if frames == 0 {
                     return Err(Damage::Corrupt);
                 }
+                *in_scans = true;
                 let scan = scan::read_scan(body, frame)?;
                 let context = scan::Context {
                     frame,
@@ -175,7 +252,11 @@ fn read_scans(bytes: &[u8], frame: &header::Frame, planes: &mut [Plane]) -> Resu
                     quant: &quant,
                     restart_interval,
                 };
-                pos = scan::decode_sequential(bytes, pos, &scan, context, planes)?;
+                pos = match coefficients.as_deref_mut() {
+                    _ if frame.marker == 0xC3 => skip_scan(bytes, pos),
+                    Some(store) => progressive::decode_progressive(bytes, pos, &scan, context, store)?,
+                    None => scan::decode_sequential(bytes, pos, &scan, context, planes)?,
+                };
                 for c in &scan.components {
                     scanned[c.index] = true;
                 }
@@ -183,6 +264,27 @@ fn read_scans(bytes: &[u8], frame: &header::Frame, planes: &mut [Plane]) -> Resu
             _ => {}
         }
     }
+}
+
+/// Where the marker after the entropy-coded data starting at `pos` begins (its first 0xFF),
+/// stuffed bytes and restart markers passed over; the end of the data if there is none.
+fn skip_scan(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(at) = bytes
+        .get(pos..)
+        .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+    {
+        let ff = pos + at;
+        let mut next = ff + 1;
+        while bytes.get(next) == Some(&0xFF) {
+            next += 1;
+        }
+        match bytes.get(next) {
+            Some(0x00 | 0xD0..=0xD7) => pos = next + 1,
+            Some(_) => return next - 1,
+            None => return bytes.len(),
+        }
+    }
+    bytes.len()
 }
 
 impl Picture {

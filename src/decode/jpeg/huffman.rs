@@ -12,9 +12,9 @@ use super::Damage;
 /// 9 bits: a 4 KiB table (8-byte entries), the four tables of a colour scan stay in L1.
 const LOOKUP_BITS: u32 = 9;
 
-/// Our choice, shared with the entropy walk: a progressive file redefining both tables before
-/// each of 100 scans needs 200 definitions; a hostile file may define millions.
-pub(super) const MAX_TABLE_DEFINITIONS: usize = crate::decode::jpeg::entropy::MAX_TABLE_DEFINITIONS;
+/// Our choice: a progressive file redefining both tables before each of 100 scans needs 200
+/// definitions; a hostile file may define millions.
+pub(super) const MAX_TABLE_DEFINITIONS: usize = 1024;
 
 #[derive(Clone, Copy, Default)]
 struct Entry {

@@ -56,11 +56,6 @@ fn limit(x: i64) -> u8 {
     }
 }
 
-/// The output side of a block for a DCT scale divisor of 1, 2, 4 or 8.
-pub(super) const fn block_side(divisor: u32) -> usize {
-    8 / divisor as usize
-}
-
 /// Dequantises `coefficients` (natural order) and writes the `side` x `side` block at the start
 /// of `out`, rows `stride` apart. `side` is 8, 4, 2 or 1.
 pub(super) fn transform(

@@ -1,19 +1,18 @@
 //! JPEG: our own marker walk reads the header (size, coding process, sampling, EXIF, ICC chunks,
-//! Adobe APP14) so every limit is checked before jpeg-decoder allocates; jpeg-decoder then
-//! decodes, scaled down in the DCT domain (1/2, 1/4, 1/8) whenever the result still covers the
-//! target, the largest single speed-up for photos.
+//! Adobe APP14) so every limit is checked before anything is allocated; our own decoder
+//! ([`decoder`]) then decodes in one pass that also finds damage, scaled down in the DCT domain
+//! (1/2, 1/4, 1/8) whenever the result still covers the target, the largest single speed-up for
+//! photos.
 //!
-//! jpeg-decoder is chosen over zune-jpeg because it reports truncated data as an error instead
-//! of grey-filling it, and because it is the only pure-Rust decoder with DCT-domain scaling.
+//! Lossless files (SOF3), rare outside medical imaging, are the one exception: their segments
+//! are checked by the same walk, then jpeg-decoder decodes them at full size.
 
 use std::io::{self, Read};
 
-// Not yet on the normalize path (issue 11, step 1): reached only through `decode_own`.
-#[allow(dead_code)]
 mod decoder;
-mod entropy;
 pub(crate) mod header;
 
+use decoder::OnDamage;
 use header::{read_header as read_header_segments, reassemble_icc, too_short_for_frame, Frame};
 
 use super::{check_dimensions, check_memory, ColorSource, Decoded};
@@ -34,9 +33,9 @@ enum Damage {
     Truncated,
     /// A malformed segment, an impossible Huffman table or code.
     Corrupt,
-    /// More Huffman table definitions than [`entropy::MAX_TABLE_DEFINITIONS`]: no encoder writes
-    /// that many, and jpeg-decoder builds every one (about half a second per million). Fatal in
-    /// every damaged-input mode.
+    /// More Huffman table definitions than `MAX_TABLE_DEFINITIONS` (1024): no encoder writes
+    /// that many, and a decoder that builds every one spends about half a second per million.
+    /// Fatal in every damaged-input mode.
     Excessive,
 }
 
@@ -61,7 +60,7 @@ impl std::fmt::Display for Damage {
 
 impl std::error::Error for Damage {}
 
-/// Refuses what jpeg-decoder cannot read, with the feature named.
+/// Refuses what neither our decoder nor the lossless fallback reads, with the feature named.
 fn check_supported(frame: &Frame) -> Result<(), ValidationError> {
     let feature = match frame.marker {
         0xC9..=0xCB | 0xCD..=0xCF => Some("arithmetic coding".to_string()),
@@ -84,61 +83,33 @@ fn check_supported(frame: &Frame) -> Result<(), ValidationError> {
 
 /// The largest DCT scale divisor (8, 4, 2 or 1) whose output still covers the target in both
 /// axes, so the resizer only ever shrinks and quality does not suffer.
-///
-/// jpeg-decoder picks the smallest scale whose output reaches the request in *either* axis, which
-/// for a narrow strip can be smaller than the one asked for; a divisor is used only where its
-/// choice agrees.
 fn scale_divisor(frame: &Frame, target: (u32, u32)) -> u32 {
     if frame.marker == 0xC3 {
         return 1; // lossless coding has no DCT to scale in
     }
     let (w, h) = (frame.width, frame.height);
-    let decoder_choice = |request: (u32, u32)| {
-        [8, 4, 2]
-            .into_iter()
-            .find(|d| w.div_ceil(*d) >= request.0 || h.div_ceil(*d) >= request.1)
-            .unwrap_or(1)
-    };
     [8, 4, 2]
         .into_iter()
-        .find(|&d| {
-            let size = (w.div_ceil(d), h.div_ceil(d));
-            size.0 >= target.0 && size.1 >= target.1 && decoder_choice(size) == d
-        })
+        .find(|&d| w.div_ceil(d) >= target.0 && h.div_ceil(d) >= target.1)
         .unwrap_or(1)
 }
 
-/// Bytes jpeg-decoder will hold at once for this frame at this scale: one plane per component at
-/// its own (scaled) resolution, the interleaved output, and for progressive files the
-/// coefficients of every block at full resolution (they must survive between scans).
+/// Bytes the decode will hold at once for this frame at this scale: for our decoder its planes,
+/// coefficients and output ([`decoder::memory`]); for a lossless file jpeg-decoder's buffers.
 fn decode_bytes(frame: &Frame, divisor: u32) -> u64 {
-    let (mcus_x, mcus_y) = frame.mcus();
-    let (mcus_x, mcus_y) = (u64::from(mcus_x), u64::from(mcus_y));
-    let block_side = 8 / u64::from(divisor);
-    let out_channels = if frame.sampling.len() == 1 {
-        1
-    } else {
-        frame.sampling.len() as u64
-    };
-    let (w, h) = (
-        u64::from(frame.width.div_ceil(divisor)),
-        u64::from(frame.height.div_ceil(divisor)),
-    );
     if frame.marker == 0xC3 {
         // Lossless: per sample a u16 result, an i32 difference, a u16 copy and an 8-bit plane
         // (measured peak: 9.6 bytes per sample), then the output.
-        return w * h * (frame.sampling.len() as u64 * (2 + 4 + 2 + 2) + out_channels);
+        let samples = u64::from(frame.width) * u64::from(frame.height);
+        let out_channels = if frame.sampling.len() == 1 {
+            1
+        } else {
+            frame.sampling.len() as u64
+        };
+        return samples * (frame.sampling.len() as u64 * (2 + 4 + 2 + 2) + out_channels);
     }
-    let progressive = matches!(frame.marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
-    let mut total = 0u64;
-    for &(h, v) in &frame.sampling {
-        let blocks = mcus_x * u64::from(h) * mcus_y * u64::from(v);
-        total += blocks * block_side * block_side;
-        if progressive {
-            total += blocks * 64 * 2;
-        }
-    }
-    total + w * h * out_channels
+    // A sampling the decoder refuses allocates nothing before it says so.
+    decoder::memory(frame, divisor).unwrap_or(0)
 }
 
 /// A JPEG whose header passed the size limits, waiting for the plan.
@@ -202,40 +173,21 @@ pub(super) fn decode(
     let limits = &options.limits;
     let divisor = plan.divisor;
     let (width, height) = plan.decoded;
-    // jpeg-decoder also keeps copies of the APP segments it reads (ICC, EXIF, XMP): at most the
-    // file's size.
-    let needed = decode_bytes(&frame, divisor) + plan.after_decode_bytes() + bytes.len() as u64;
-    check_memory(needed, limits)?;
-    // Refused in both damaged-input modes: jpeg-decoder would allocate the whole frame first.
+    check_memory(decode_bytes(&frame, divisor) + plan.after_decode_bytes(), limits)?;
+    // Refused in both damaged-input modes: nothing can be kept of a file this short.
     if too_short_for_frame(&frame, header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
     }
-    // Run in both modes: under AcceptPartial a damaged scan is kept, but reported as partial.
-    let scans_complete = match entropy::check(bytes, &frame) {
-        Ok(()) => true,
-        Err(damage @ Damage::Excessive) => return Err(damage.into_error()),
-        Err(_) if options.damaged_input == DamagedInput::AcceptPartial => false,
-        Err(damage) => return Err(damage.into_error()),
+    let (data, partial) = if frame.marker == 0xC3 {
+        decode_lossless(bytes, &frame, options)?
+    } else {
+        let on_damage = match options.damaged_input {
+            DamagedInput::AcceptPartial => OnDamage::KeepPartial,
+            _ => OnDamage::Refuse,
+        };
+        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage)?;
+        (picture.interleave(), picture.partial)
     };
-
-    let max_memory = limits.max_decode_memory;
-    let (data, partial) = match run_decoder(bytes, (width, height), divisor, max_memory) {
-        Ok(data) => (data, !scans_complete),
-        Err(error)
-            if error.code() == crate::ErrorCode::Truncated
-                && options.damaged_input == DamagedInput::AcceptPartial =>
-        {
-            // An EOI marker where the data stops makes jpeg-decoder end the scan there and keep
-            // what it has, like libjpeg's "premature end of data" recovery. Chained, not copied.
-            let closed = bytes.chain(&[0xFF, 0xD9][..]);
-            (
-                run_decoder(closed, (width, height), divisor, max_memory).map_err(|_| error)?,
-                true,
-            )
-        }
-        Err(error) => return Err(error),
-    };
-
     let data = match plan.channels {
         Channels::Cmyk => cmyk_as_ink(data, header.adobe_transform),
         _ => data,
@@ -245,26 +197,64 @@ pub(super) fn decode(
     Ok(Decoded { pixels, partial })
 }
 
-/// The header walk, ICC reassembly, size check and entropy walk on their own, for the fuzz
-/// targets: the number of scans and the reassembled profile's length, or the damage found.
+/// A lossless file through jpeg-decoder, at full size, once our walk has checked its segments.
+fn decode_lossless(
+    bytes: &[u8],
+    frame: &Frame,
+    options: &Options,
+) -> Result<(Vec<u8>, bool), ValidationError> {
+    let size = (frame.width, frame.height);
+    let max_memory = options.limits.max_decode_memory;
+    let accept_partial = options.damaged_input == DamagedInput::AcceptPartial;
+    let segments_whole = match decoder::check_lossless(bytes, frame) {
+        Ok(()) => true,
+        Err(damage @ Damage::Excessive) => return Err(damage.into_error()),
+        Err(_) if accept_partial => false,
+        Err(damage) => return Err(damage.into_error()),
+    };
+    match run_decoder(bytes, size, 1, max_memory) {
+        Ok(data) => Ok((data, !segments_whole)),
+        Err(error) if error.code() == crate::ErrorCode::Truncated && accept_partial => {
+            // An EOI marker where the data stops makes jpeg-decoder end the scan there and keep
+            // what it has, like libjpeg's "premature end of data" recovery. Chained, not copied.
+            let closed = bytes.chain(&[0xFF, 0xD9][..]);
+            let data = run_decoder(closed, size, 1, max_memory).map_err(|_| error)?;
+            Ok((data, true))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The header walk, ICC reassembly and size check, then (for a frame of at most 16 MiB at 1/8) a
+/// decode at 1/8, which reads every scan: for the fuzz targets and the per-stage benchmarks.
+/// The number of scans and the reassembled profile's length, or what is wrong.
 #[cfg(any(feature = "fuzzing", feature = "stages"))]
 pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
     let header = read_header_segments(bytes).map_err(Damage::into_error)?;
     let icc = reassemble_icc(&header.icc_chunks).map(|profile| profile.len());
-    let frame = header.frame.ok_or_else(|| ValidationError::corrupt(NAME))?;
+    let frame = header
+        .frame
+        .clone()
+        .ok_or_else(|| ValidationError::corrupt(NAME))?;
     if too_short_for_frame(&frame, header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
     }
-    entropy::check(bytes, &frame).map_err(Damage::into_error)?;
+    check_supported(&frame)?;
+    if frame.marker == 0xC3 {
+        decoder::check_lossless(bytes, &frame).map_err(Damage::into_error)?;
+    } else if decode_bytes(&frame, 8) <= 16 << 20 && frame.height > 0 {
+        decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse)?;
+    }
     Ok((header.scans, icc))
 }
 
-/// Our own decoder at `1 / divisor` (1, 2, 4 or 8): width, height, samples per pixel and the
-/// interleaved samples (four-component ones as jpeg-decoder returns them), for the tests that
-/// compare it with jpeg-decoder and djpeg before it is on the normalize path.
+/// Our own decoder at `1 / divisor` (1, 2, 4 or 8), refusing damage: width, height, samples per
+/// pixel and the interleaved samples (four-component ones as jpeg-decoder returns them), for the
+/// tests that compare it with jpeg-decoder and djpeg. No limits are applied.
 #[cfg(feature = "stages")]
 pub(crate) fn decode_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
-    let picture = decoder::decode_planes(bytes, divisor)?;
+    let header = read_header_segments(bytes).map_err(Damage::into_error)?;
+    let picture = decoder::decode_planes(bytes, &header, divisor, OnDamage::Refuse)?;
     let data = picture.interleave();
     Ok((
         picture.width as u32,
@@ -274,8 +264,8 @@ pub(crate) fn decode_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize,
     ))
 }
 
-/// Decodes at `1 / divisor`, which [`scale_divisor`] chose so that jpeg-decoder's own choice of
-/// scale for the request `size` is exactly that one.
+/// jpeg-decoder at `1 / divisor`, where its own choice of scale for the request `size` is
+/// exactly that one (the lossless fallback asks for 1/1).
 fn run_decoder(
     reader: impl Read,
     size: (u32, u32),
@@ -356,8 +346,8 @@ mod tests {
         assert_eq!(scale_divisor(&frame(0xC0, 9590, 9600, &yuv), (1200, 1200)), 4);
         assert_eq!(scale_divisor(&frame(0xC0, 1000, 5000, &yuv), (1200, 1200)), 1);
         assert_eq!(scale_divisor(&frame(0xC3, 9600, 9600, &yuv), (1200, 1200)), 1);
-        // jpeg-decoder would pick 1/8 for a 297x2 strip asked for 149x1: 1/2 is not used.
-        assert_eq!(scale_divisor(&frame(0xC0, 297, 2, &yuv), (100, 1)), 1);
+        // A narrow strip scales as far as its short side allows.
+        assert_eq!(scale_divisor(&frame(0xC0, 297, 2, &yuv), (100, 1)), 2);
     }
 
     #[test]

@@ -35,9 +35,30 @@ impl Plane {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct FractionalSampling;
 
-/// The planes of a frame at `1 / divisor`, allocated (zeroed) from the frame's own size, which
-/// the caller has checked against the limits; the arithmetic is checked all the same.
+/// The planes of a frame at `1 / divisor`, allocated mid-grey (128: what a missing part of a
+/// damaged file shows) from the frame's own size, which the caller has checked against the
+/// limits; the arithmetic is checked all the same.
 pub(super) fn allocate(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling> {
+    layout(frame, divisor)?
+        .into_iter()
+        .map(|mut plane| {
+            let size = plane.stride.checked_mul(plane.blocks_high * plane.side);
+            plane.data = vec![128; size.ok_or(FractionalSampling)?];
+            Ok(plane)
+        })
+        .collect()
+}
+
+/// Bytes the planes of [`allocate`] take, without allocating them.
+pub(super) fn bytes(frame: &Frame, divisor: u32) -> Result<u64, FractionalSampling> {
+    Ok(layout(frame, divisor)?
+        .iter()
+        .map(|p| p.stride as u64 * (p.blocks_high * p.side) as u64)
+        .sum())
+}
+
+/// The planes' geometry, with no samples yet.
+fn layout(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling> {
     let min_side = 8 / divisor as usize;
     let hmax = frame.sampling.iter().map(|s| usize::from(s.0)).max().unwrap_or(1);
     let vmax = frame.sampling.iter().map(|s| usize::from(s.1)).max().unwrap_or(1);
@@ -59,14 +80,11 @@ pub(super) fn allocate(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, Fracti
         }
         let (blocks_wide, blocks_high) = frame.component_blocks(index);
         let (blocks_wide, blocks_high) = (blocks_wide as usize, blocks_high as usize);
-        let stride = blocks_wide.checked_mul(side).ok_or(FractionalSampling)?;
-        let rows = blocks_high.checked_mul(side).ok_or(FractionalSampling)?;
-        let size = stride.checked_mul(rows).ok_or(FractionalSampling)?;
         planes.push(Plane {
             width: (width * h * side).div_ceil(hmax * 8),
             height: (height * v * side).div_ceil(vmax * 8),
-            stride,
-            data: vec![0; size],
+            stride: blocks_wide.checked_mul(side).ok_or(FractionalSampling)?,
+            data: Vec::new(),
             side,
             blocks_wide,
             blocks_high,

@@ -88,15 +88,119 @@ pub(super) struct Context<'t, 'a> {
     pub(super) restart_interval: u32,
 }
 
+/// What one kind of scan does with each block, in coding order; [`walk`] drives it.
+pub(super) trait BlockDecoder {
+    /// Decodes the block at (`bx`, `by`) of the scan's `unit`-th component (in its own block
+    /// grid; the MCU padding of an interleaved scan lies beyond the component's blocks).
+    fn block(&mut self, bits: &mut BitReader<'_>, unit: usize, bx: usize, by: usize) -> Result<(), Damage>;
+    /// A restart marker: every prediction starts afresh.
+    fn restart(&mut self);
+}
+
+/// A scan's grid: MCUs across and down, and each scan component's blocks per MCU.
+pub(super) struct Grid {
+    mcus: (usize, usize),
+    blocks_per_mcu: Vec<(usize, usize)>,
+}
+
+impl Grid {
+    /// An interleaved scan covers the frame's MCUs; a scan of one component is that
+    /// component's own blocks, one per MCU (A.2.2).
+    pub(super) fn of(frame: &Frame, scan: &Scan) -> Grid {
+        if let [only] = scan.components[..] {
+            let (w, h) = frame.component_blocks(only.index);
+            return Grid {
+                mcus: (w as usize, h as usize),
+                blocks_per_mcu: vec![(1, 1)],
+            };
+        }
+        let (x, y) = frame.mcus();
+        Grid {
+            mcus: (x as usize, y as usize),
+            blocks_per_mcu: scan
+                .components
+                .iter()
+                .map(|c| {
+                    let (h, v) = frame.sampling[c.index];
+                    (usize::from(h), usize::from(v))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Drives `decoder` over every block of a scan whose entropy-coded data starts at `pos`,
+/// consuming a restart marker after every `restart_interval` MCUs; returns where the data after
+/// the scan starts.
+#[inline(always)]
+pub(super) fn walk(
+    bytes: &[u8],
+    pos: usize,
+    grid: &Grid,
+    restart_interval: u32,
+    decoder: &mut impl BlockDecoder,
+) -> Result<usize, Damage> {
+    let mut bits = BitReader::new(bytes, pos);
+    let interval = u64::from(restart_interval);
+    let mut mcu = 0u64;
+    for my in 0..grid.mcus.1 {
+        for mx in 0..grid.mcus.0 {
+            if interval > 0 && mcu > 0 && mcu.is_multiple_of(interval) {
+                bits.restart()?;
+                decoder.restart();
+            }
+            mcu += 1;
+            for (unit, &(h, v)) in grid.blocks_per_mcu.iter().enumerate() {
+                for by in my * v..(my + 1) * v {
+                    for bx in mx * h..(mx + 1) * h {
+                        decoder.block(&mut bits, unit, bx, by)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(bits.position())
+}
+
 /// A scan component with everything its blocks need, looked up once per scan.
 struct Unit<'t> {
     index: usize,
     dc: &'t Table,
     ac: &'t Table,
     quant: [u16; 64],
-    /// Blocks across and down in one MCU.
-    h: usize,
-    v: usize,
+}
+
+/// Sequential decoding: each block dequantised and transformed into its plane at once.
+struct Sequential<'t, 'p> {
+    units: Vec<Unit<'t>>,
+    predictors: [i32; 4],
+    planes: &'p mut [Plane],
+}
+
+impl BlockDecoder for Sequential<'_, '_> {
+    #[inline(always)]
+    fn block(&mut self, bits: &mut BitReader<'_>, unit: usize, bx: usize, by: usize) -> Result<(), Damage> {
+        let mut block = [0i16; 64];
+        let u = &self.units[unit];
+        decode_block(bits, u, &mut self.predictors[unit], &mut block)?;
+        let plane = &mut self.planes[u.index];
+        if bx < plane.blocks_wide && by < plane.blocks_high {
+            let side = plane.side;
+            let at = by * side * plane.stride + bx * side;
+            idct::transform(side, &block, &u.quant, &mut plane.data[at..], plane.stride);
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.predictors = [0; 4];
+    }
+}
+
+/// The quantisation table the frame gives a scan component, as the file has defined it so far.
+pub(super) fn quant_table(frame: &Frame, quant: &QuantTables, index: usize) -> Result<[u16; 64], Damage> {
+    let slot = usize::from(frame.quant.get(index).copied().unwrap_or(0));
+    quant.get(slot).copied().flatten().ok_or(Damage::Corrupt)
 }
 
 /// Decodes a sequential scan whose entropy-coded data starts at `pos`, writing every block into
@@ -122,64 +226,19 @@ pub(super) fn decode_sequential(
     let huffman: &Tables<'_> = huffman;
     let mut units = Vec::with_capacity(scan.components.len());
     for c in &scan.components {
-        let slot = frame_quant_slot(frame, c.index);
-        let table = quant.get(slot).copied().flatten().ok_or(Damage::Corrupt)?;
-        let (h, v) = if scan.components.len() == 1 {
-            (1, 1) // a non-interleaved scan: one block per MCU
-        } else {
-            let (h, v) = frame.sampling[c.index];
-            (usize::from(h), usize::from(v))
-        };
         units.push(Unit {
             index: c.index,
             dc: huffman.built(0, c.dc).ok_or(Damage::Corrupt)?,
             ac: huffman.built(1, c.ac).ok_or(Damage::Corrupt)?,
-            quant: table,
-            h,
-            v,
+            quant: quant_table(frame, quant, c.index)?,
         });
     }
-    let (mcus_x, mcus_y) = if scan.components.len() == 1 {
-        let plane = &planes[scan.components[0].index];
-        (plane.blocks_wide, plane.blocks_high)
-    } else {
-        let (x, y) = frame.mcus();
-        (x as usize, y as usize)
+    let mut decoder = Sequential {
+        units,
+        predictors: [0; 4],
+        planes,
     };
-
-    let mut bits = BitReader::new(bytes, pos);
-    let mut predictors = [0i32; 4];
-    let mut block = [0i16; 64];
-    let mut mcu = 0u64;
-    for my in 0..mcus_y {
-        for mx in 0..mcus_x {
-            if restart_interval > 0 && mcu > 0 && mcu.is_multiple_of(u64::from(restart_interval)) {
-                bits.restart()?;
-                predictors = [0; 4];
-            }
-            mcu += 1;
-            for (u, unit) in units.iter().enumerate() {
-                for by in my * unit.v..(my + 1) * unit.v {
-                    for bx in mx * unit.h..(mx + 1) * unit.h {
-                        block.fill(0);
-                        decode_block(&mut bits, unit, &mut predictors[u], &mut block)?;
-                        let plane = &mut planes[unit.index];
-                        if bx < plane.blocks_wide && by < plane.blocks_high {
-                            let side = plane.side;
-                            let at = by * side * plane.stride + bx * side;
-                            idct::transform(side, &block, &unit.quant, &mut plane.data[at..], plane.stride);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(bits.position())
-}
-
-/// The quantisation table slot the frame gives a component.
-fn frame_quant_slot(frame: &Frame, index: usize) -> usize {
-    usize::from(frame.quant.get(index).copied().unwrap_or(0))
+    walk(bytes, pos, &Grid::of(frame, scan), restart_interval, &mut decoder)
 }
 
 /// One block's DC difference and AC run/size codes, into `block` in natural order.
