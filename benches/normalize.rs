@@ -71,8 +71,14 @@ fn per_stage(c: &mut Criterion) {
         let bytes = &input.bytes;
         group.throughput(Throughput::Elements(input.pixels));
         if input.name.ends_with(".jpg") {
-            group.bench_function(BenchmarkId::new("jpeg_checks", input.name), |b| {
-                b.iter(|| stages::check_jpeg(black_box(bytes)).unwrap())
+            // The JPEG decode alone at the pipeline's scale: ours, and jpeg-decoder's (which the
+            // pipeline ran before, with a separate walk for damage) as the reference.
+            let divisor = stages::scale_divisor(bytes, &options).unwrap();
+            group.bench_function(BenchmarkId::new("jpeg_decode_own", input.name), |b| {
+                b.iter(|| stages::decode_jpeg_own(black_box(bytes), divisor).unwrap())
+            });
+            group.bench_function(BenchmarkId::new("jpeg_decode_jpeg_decoder", input.name), |b| {
+                b.iter(|| stages::decode_jpeg_with_jpeg_decoder(black_box(bytes), divisor).unwrap())
             });
         }
         group.bench_function(BenchmarkId::new("decode", input.name), |b| {

@@ -20,10 +20,22 @@ pub fn reassemble_icc_chunks(chunks: &[(u8, u8, &[u8])]) -> Option<Vec<u8>> {
     reassemble_icc(&chunks)
 }
 
-/// The JPEG header walk, ICC reassembly, size check and entropy walk: the number of scans and
-/// the reassembled profile's length.
+/// The JPEG header walk, ICC reassembly and size check, then (for frames of at most 16 MiB at
+/// 1/8) our decoder at 1/8, which reads every scan: the number of scans and the reassembled
+/// profile's length.
 pub fn probe_jpeg(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
     crate::decode::jpeg::probe(bytes)
+}
+
+/// The crate's own JPEG decoder at `1 / divisor` (1, 2, 4 or 8), refusing damage, once the
+/// header has passed `limits`: width, height, samples per pixel (1, 3 or 4) and the
+/// interleaved samples, four-component ones as jpeg-decoder returns them (255 minus libjpeg's).
+pub fn decode_jpeg(
+    bytes: &[u8],
+    divisor: u32,
+    limits: &crate::Limits,
+) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    crate::decode::jpeg::decode_own(bytes, divisor, limits, None)
 }
 
 /// The PNG IHDR read and chunk walk: width, height, IDAT bytes, whether a whole IEND ends it.

@@ -119,6 +119,26 @@ impl Plan {
         }
     }
 
+    /// The part of the decoded picture the resizer reads: the crop box, widened on every side
+    /// by the Lanczos3 filter's reach (3 source steps per target pixel, and a margin for
+    /// rounding), as (left, top, right, bottom) in decoded pixels, clamped to the picture. A
+    /// decoder may leave everything outside it undecoded.
+    pub(crate) fn needed_region(&self) -> (u32, u32, u32, u32) {
+        let crop = self.crop;
+        let reach = |span: f64, target: u32| 3.0 * (span / f64::from(target.max(1))).max(1.0) + 4.0;
+        let (rx, ry) = (
+            reach(crop.width, self.target.0),
+            reach(crop.height, self.target.1),
+        );
+        let (w, h) = (f64::from(self.decoded.0), f64::from(self.decoded.1));
+        (
+            (crop.left - rx).clamp(0.0, w).floor() as u32,
+            (crop.top - ry).clamp(0.0, h).floor() as u32,
+            (crop.left + crop.width + rx).clamp(0.0, w).ceil() as u32,
+            (crop.top + crop.height + ry).clamp(0.0, h).ceil() as u32,
+        )
+    }
+
     /// The channels the resizer gets: after a conversion before the resize (CMYK is RGB by
     /// then) and any flattening before it.
     pub(crate) fn resized_channels(&self) -> Channels {

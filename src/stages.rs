@@ -45,12 +45,6 @@ pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, Validatio
     encode::jpeg(&picture.0, options)
 }
 
-/// The JPEG header walk and the entropy walk that checks every scan is whole, without decoding:
-/// the share of the decode stage our own checks cost.
-pub fn check_jpeg(bytes: &[u8]) -> Result<(), ValidationError> {
-    crate::decode::jpeg::probe(bytes).map(|_| ())
-}
-
 /// [`crate::normalize_profile_image_with`] with the colour conversion forced before the resize
 /// (`before`) or after it, whatever the plan's rule says; and where the rule puts it.
 pub fn normalize_with_colour_order(
@@ -74,9 +68,33 @@ pub fn converts_before_resize(bytes: &[u8], options: &Options) -> Result<bool, V
     Ok(Plan::new(&header, options).colour_at == ColourAt::BeforeResize)
 }
 
-/// The crate's own JPEG decoder (not yet on the normalize path) at `1 / divisor` (1, 2, 4 or
-/// 8): width, height, samples per pixel (1, 3 or 4) and the interleaved samples, four-component
-/// ones as jpeg-decoder returns them.
+/// The crate's own JPEG decoder at `1 / divisor` (1, 2, 4 or 8), refusing damage, with the
+/// default limits: width, height, samples per pixel (1, 3 or 4) and the interleaved samples,
+/// four-component ones as jpeg-decoder returns them.
 pub fn decode_jpeg_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
-    crate::decode::jpeg::decode_own(bytes, divisor)
+    crate::decode::jpeg::decode_own(bytes, divisor, &crate::Limits::default(), None)
+}
+
+/// [`decode_jpeg_own`] asked for the output pixels `left..right` x `top..bottom` only, as the
+/// pipeline asks for its crop: outside them the samples are zero.
+pub fn decode_jpeg_own_region(
+    bytes: &[u8],
+    divisor: u32,
+    (left, top, right, bottom): (u32, u32, u32, u32),
+) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    let region = (left as usize, top as usize, right as usize, bottom as usize);
+    crate::decode::jpeg::decode_own(bytes, divisor, &crate::Limits::default(), Some(region))
+}
+
+/// jpeg-decoder at `1 / divisor` (where its own choice of scale agrees), the decoder the
+/// pipeline used before its own: the reference of the per-stage benchmarks.
+pub fn decode_jpeg_with_jpeg_decoder(bytes: &[u8], divisor: u32) -> Result<Vec<u8>, ValidationError> {
+    crate::decode::jpeg::decode_with_jpeg_decoder(bytes, divisor)
+}
+
+/// The DCT scale divisor the plan picks for `bytes` (1 for a PNG).
+pub fn scale_divisor(bytes: &[u8], options: &Options) -> Result<u32, ValidationError> {
+    let format = sniff::accept(&Upload::new(bytes), &options.limits)?;
+    let header = decode::read_header(format, bytes, options)?;
+    Ok(Plan::new(&header, options).divisor)
 }

@@ -666,3 +666,41 @@ fn every_cut_of_a_progressive_file_is_truncated_and_whole_scans_before_eoi_decod
     }
     assert!(checked >= 2500, "{checked} cuts");
 }
+
+#[test]
+fn a_decode_of_a_region_equals_the_whole_decode_there_at_every_scale() {
+    use profile_image::stages::decode_jpeg_own_region;
+    let mut inputs = decodable_fixtures(&[0xC0, 0xC1, 0xC2]);
+    if let Some(bytes) = progressive(&encode(61, 45, ColorType::Rgb, SamplingFactor::F_2_2, None), &[]) {
+        inputs.push(("61x45 4:2:0 with refinement scans".into(), bytes));
+    }
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |below: u32| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % u64::from(below.max(1))) as u32
+    };
+    let mut checked = 0;
+    for (name, bytes) in &inputs {
+        for divisor in SCALES {
+            let (w, h, channels, whole) = own(bytes, divisor, name);
+            for _ in 0..3 {
+                let (left, top) = (next(w), next(h));
+                let (right, bottom) = (left + 1 + next(w - left), top + 1 + next(h - top));
+                let region = (left, top, right, bottom);
+                let (_, _, _, part) = decode_jpeg_own_region(bytes, divisor, region).unwrap();
+                for y in top..bottom {
+                    let row = (y * w) as usize * channels;
+                    let span = row + left as usize * channels..row + right as usize * channels;
+                    assert!(
+                        part[span.clone()] == whole[span],
+                        "{name} at 1/{divisor}, region {region:?}, row {y}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300, "{checked} regions");
+}

@@ -60,40 +60,75 @@ const CB_B: i32 = fix(177_200);
 const CR_G: i32 = fix(71_414);
 const CB_G: i32 = fix(34_414);
 
+/// libjpeg's four tables (`build_ycc_rgb_table`): each term of the conversion for every
+/// chroma sample, already shifted (R and B) or still scaled by 2^16 with the rounding half
+/// included (G's two terms, shifted after they are added).
+struct Tables {
+    cr_r: [i32; 256],
+    cb_b: [i32; 256],
+    cr_g: [i32; 256],
+    cb_g: [i32; 256],
+}
+
+const TABLES: Tables = {
+    let mut t = Tables {
+        cr_r: [0; 256],
+        cb_b: [0; 256],
+        cr_g: [0; 256],
+        cb_g: [0; 256],
+    };
+    let mut i = 0;
+    while i < 256 {
+        let x = i as i32 - 128;
+        t.cr_r[i] = (CR_R * x + ONE_HALF) >> SCALE_BITS;
+        t.cb_b[i] = (CB_B * x + ONE_HALF) >> SCALE_BITS;
+        t.cr_g[i] = -CR_G * x;
+        t.cb_g[i] = -CB_G * x + ONE_HALF;
+        i += 1;
+    }
+    t
+};
+
 /// R, G and B from Y, Cb and Cr as libjpeg's tables compute them.
 #[inline(always)]
 fn ycc_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
-    let (y, cb, cr) = (i32::from(y), i32::from(cb) - 128, i32::from(cr) - 128);
-    let r = y + ((CR_R * cr + ONE_HALF) >> SCALE_BITS);
-    let g = y + ((-CB_G * cb + ONE_HALF - CR_G * cr) >> SCALE_BITS);
-    let b = y + ((CB_B * cb + ONE_HALF) >> SCALE_BITS);
+    let t = &TABLES;
+    let (y, cb, cr) = (i32::from(y), usize::from(cb), usize::from(cr));
+    let r = y + t.cr_r[cr];
+    let g = y + ((t.cb_g[cb] + t.cr_g[cr]) >> SCALE_BITS);
+    let b = y + t.cb_b[cb];
     [r, g, b].map(|v| v.clamp(0, 255) as u8)
 }
 
-/// Converts one row: `rows` holds each component's upsampled row, `out` the interleaved output.
-pub(super) fn convert(space: ColourSpace, rows: &[Vec<u8>], out: &mut [u8]) {
+/// Converts the columns `left..right` of one row: `rows` holds each component's upsampled row,
+/// `out` the whole interleaved output row.
+pub(super) fn convert(space: ColourSpace, rows: &[Vec<u8>], (left, right): (usize, usize), out: &mut [u8]) {
+    let out = &mut out[left * space.channels()..right * space.channels()];
+    let row = |c: usize| &rows[c][left..right];
     match space {
-        ColourSpace::Gray => out.copy_from_slice(&rows[0][..out.len()]),
+        ColourSpace::Gray => out.copy_from_slice(row(0)),
         ColourSpace::YCbCr => {
-            for (x, pixel) in out.chunks_exact_mut(3).enumerate() {
-                pixel.copy_from_slice(&ycc_to_rgb(rows[0][x], rows[1][x], rows[2][x]));
+            for (((pixel, &y), &cb), &cr) in out.chunks_exact_mut(3).zip(row(0)).zip(row(1)).zip(row(2)) {
+                pixel.copy_from_slice(&ycc_to_rgb(y, cb, cr));
             }
         }
         ColourSpace::Rgb => {
-            for (x, pixel) in out.chunks_exact_mut(3).enumerate() {
-                pixel.copy_from_slice(&[rows[0][x], rows[1][x], rows[2][x]]);
+            for (((pixel, &r), &g), &b) in out.chunks_exact_mut(3).zip(row(0)).zip(row(1)).zip(row(2)) {
+                pixel.copy_from_slice(&[r, g, b]);
             }
         }
         ColourSpace::Cmyk => {
-            for (x, pixel) in out.chunks_exact_mut(4).enumerate() {
-                pixel.copy_from_slice(&[rows[0][x], rows[1][x], rows[2][x], rows[3][x]].map(|v| 255 - v));
+            let inks = row(0).iter().zip(row(1)).zip(row(2)).zip(row(3));
+            for (pixel, (((&c, &m), &y), &k)) in out.chunks_exact_mut(4).zip(inks) {
+                pixel.copy_from_slice(&[255 - c, 255 - m, 255 - y, 255 - k]);
             }
         }
         ColourSpace::Ycck => {
-            for (x, pixel) in out.chunks_exact_mut(4).enumerate() {
+            let samples = row(0).iter().zip(row(1)).zip(row(2)).zip(row(3));
+            for (pixel, (((&y, &cb), &cr), &k)) in out.chunks_exact_mut(4).zip(samples) {
                 // libjpeg: C = 255 - R and so on; inverted here, that is R itself.
-                let [r, g, b] = ycc_to_rgb(rows[0][x], rows[1][x], rows[2][x]);
-                pixel.copy_from_slice(&[r, g, b, 255 - rows[3][x]]);
+                let [r, g, b] = ycc_to_rgb(y, cb, cr);
+                pixel.copy_from_slice(&[r, g, b, 255 - k]);
             }
         }
     }
@@ -152,9 +187,9 @@ mod tests {
     fn four_components_come_out_inverted_as_jpeg_decoder_returns_them() {
         let rows = vec![vec![0, 255], vec![10, 128], vec![200, 128], vec![30, 0]];
         let mut out = [0u8; 8];
-        convert(ColourSpace::Cmyk, &rows, &mut out);
+        convert(ColourSpace::Cmyk, &rows, (0, 2), &mut out);
         assert_eq!(out, [255, 245, 55, 225, 0, 127, 127, 255]);
-        convert(ColourSpace::Ycck, &rows, &mut out);
+        convert(ColourSpace::Ycck, &rows, (0, 2), &mut out);
         assert_eq!(out[4..], [255, 255, 255, 255]);
     }
 }

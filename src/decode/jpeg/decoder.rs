@@ -62,6 +62,8 @@ pub(crate) struct Picture {
     pub(crate) height: usize,
     pub(crate) space: ColourSpace,
     pub(crate) planes: Vec<Plane>,
+    /// What the planes hold picture for (output pixels).
+    region: Region,
     /// Fancy upsampling applies (not at 1/8, as in libjpeg).
     fancy: bool,
     /// The scans broke off and what decoded was kept (only when damage is accepted).
@@ -77,8 +79,13 @@ pub(crate) enum OnDamage {
     KeepPartial,
 }
 
+/// An output rectangle, (left, top, right, bottom) in output pixels: what the caller needs.
+pub(crate) type Region = (usize, usize, usize, usize);
+
 /// Decodes `bytes` at `1 / divisor` (1, 2, 4 or 8) into component planes, before upsampling and
-/// colour conversion; `header` is the marker walk's reading of the same bytes.
+/// colour conversion; `header` is the marker walk's reading of the same bytes. Only the blocks
+/// that `region` needs are transformed (and, in a progressive file, kept); every block is still
+/// entropy-decoded, since the data is serial. Outside `region` the planes hold no picture.
 ///
 /// # Errors
 /// `image.truncated` and `image.corrupt` for damage, `image.unsupported_encoding` for what this
@@ -88,6 +95,7 @@ pub(crate) fn decode_planes(
     header: &Header<'_>,
     divisor: u32,
     on_damage: OnDamage,
+    region: Option<Region>,
 ) -> Result<Picture, ValidationError> {
     if !matches!(divisor, 1 | 2 | 4 | 8) {
         return Err(ValidationError::internal("JPEG decoding"));
@@ -117,7 +125,13 @@ pub(crate) fn decode_planes(
     }
     let mut planes = planes::allocate(frame, divisor)
         .map_err(|_| ValidationError::unsupported_encoding(NAME, "an unusual chroma subsampling"))?;
-    let partial = match read_scans(bytes, frame, &mut planes, on_damage) {
+    let (width, height) = (
+        frame.width.div_ceil(divisor) as usize,
+        frame.height.div_ceil(divisor) as usize,
+    );
+    let region = region.unwrap_or((0, 0, width, height));
+    let windows: Vec<planes::Window> = planes.iter().map(|p| p.window(region)).collect();
+    let partial = match read_scans(bytes, frame, (&mut planes, &windows), on_damage) {
         Ok(()) => false,
         Err(Stop { damage, in_scans }) => {
             if on_damage == OnDamage::Refuse || !in_scans || damage == Damage::Excessive {
@@ -127,8 +141,9 @@ pub(crate) fn decode_planes(
         }
     };
     Ok(Picture {
-        width: frame.width.div_ceil(divisor) as usize,
-        height: frame.height.div_ceil(divisor) as usize,
+        width,
+        height,
+        region,
         space: ColourSpace::of(
             frame.sampling.len(),
             header.jfif,
@@ -144,10 +159,10 @@ pub(crate) fn decode_planes(
 /// Bytes [`decode_planes`] holds at once for `frame` at `1 / divisor`: the planes, for a
 /// progressive file the coefficients of every block, and the interleaved output; `None` for a
 /// sampling it refuses.
-pub(crate) fn memory(frame: &header::Frame, divisor: u32) -> Option<u64> {
+pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region) -> Option<u64> {
     let planes = planes::bytes(frame, divisor).ok()?;
     let coefficients = if frame.marker == 0xC2 {
-        coefficients::Coefficients::bytes(frame)
+        coefficients::Coefficients::bytes(frame, &planes::windows(frame, divisor, region).ok()?)
     } else {
         0
     };
@@ -161,7 +176,7 @@ pub(crate) fn memory(frame: &header::Frame, divisor: u32) -> Option<u64> {
 /// crate checks before handing such a file to jpeg-decoder (a Huffman table flood, a
 /// malformed segment, a missing EOI).
 pub(crate) fn check_lossless(bytes: &[u8], frame: &header::Frame) -> Result<(), Damage> {
-    read_segments(bytes, frame, &mut [], None, &mut false)
+    read_segments(bytes, frame, (&mut [], &[]), None, &mut false)
 }
 
 /// Where reading stopped on damage: `in_scans` once the first scan has begun.
@@ -177,12 +192,19 @@ struct Stop {
 fn read_scans(
     bytes: &[u8],
     frame: &header::Frame,
-    planes: &mut [Plane],
+    (planes, windows): (&mut [Plane], &[planes::Window]),
     on_damage: OnDamage,
 ) -> Result<(), Stop> {
-    let mut coefficients = (frame.marker == 0xC2).then(|| coefficients::Coefficients::new(frame));
+    let mut coefficients =
+        (frame.marker == 0xC2).then(|| coefficients::Coefficients::new(frame, windows.to_vec()));
     let mut in_scans = false;
-    let result = read_segments(bytes, frame, planes, coefficients.as_mut(), &mut in_scans);
+    let result = read_segments(
+        bytes,
+        frame,
+        (&mut *planes, windows),
+        coefficients.as_mut(),
+        &mut in_scans,
+    );
     if let Some(coefficients) = &coefficients {
         if result.is_ok() || on_damage == OnDamage::KeepPartial {
             coefficients.transform_into(planes);
@@ -194,7 +216,7 @@ fn read_scans(
 fn read_segments(
     bytes: &[u8],
     frame: &header::Frame,
-    planes: &mut [Plane],
+    (planes, windows): (&mut [Plane], &[planes::Window]),
     mut coefficients: Option<&mut coefficients::Coefficients>,
     in_scans: &mut bool,
 ) -> Result<(), Damage> {
@@ -255,7 +277,7 @@ fn read_segments(
                 pos = match coefficients.as_deref_mut() {
                     _ if frame.marker == 0xC3 => skip_scan(bytes, pos),
                     Some(store) => progressive::decode_progressive(bytes, pos, &scan, context, store)?,
-                    None => scan::decode_sequential(bytes, pos, &scan, context, planes)?,
+                    None => scan::decode_sequential(bytes, pos, &scan, context, (&mut *planes, windows))?,
                 };
                 for c in &scan.components {
                     scanned[c.index] = true;
@@ -288,18 +310,20 @@ fn skip_scan(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 impl Picture {
-    /// Upsamples and converts the planes into interleaved output rows.
+    /// Upsamples and converts the planes into interleaved output rows, within the region (the
+    /// rest of the output is zero).
     pub(crate) fn interleave(&self) -> Vec<u8> {
         let channels = self.space.channels();
         let row_len = self.width * channels;
+        let (left, top, right, bottom) = self.region;
         let mut out = vec![0u8; row_len * self.height];
         let mut rows: Vec<Vec<u8>> = vec![vec![0; self.width]; self.planes.len()];
         let mut scratch: Vec<Vec<u8>> = self.planes.iter().map(|p| vec![0; p.width * p.ratio.0]).collect();
-        for (y, line) in out.chunks_exact_mut(row_len).enumerate() {
+        for (y, line) in out.chunks_exact_mut(row_len).enumerate().take(bottom).skip(top) {
             for ((plane, row), scratch) in self.planes.iter().zip(&mut rows).zip(&mut scratch) {
                 upsample::row(plane, y, self.fancy, scratch, row);
             }
-            colour::convert(self.space, &rows, line);
+            colour::convert(self.space, &rows, (left, right), line);
         }
         out
     }

@@ -95,8 +95,9 @@ fn scale_divisor(frame: &Frame, target: (u32, u32)) -> u32 {
 }
 
 /// Bytes the decode will hold at once for this frame at this scale: for our decoder its planes,
-/// coefficients and output ([`decoder::memory`]); for a lossless file jpeg-decoder's buffers.
-fn decode_bytes(frame: &Frame, divisor: u32) -> u64 {
+/// coefficients (those of `region`, the output pixels needed; all when `None`) and output
+/// ([`decoder::memory`]); for a lossless file jpeg-decoder's buffers.
+fn decode_bytes(frame: &Frame, divisor: u32, region: Option<decoder::Region>) -> u64 {
     if frame.marker == 0xC3 {
         // Lossless: per sample a u16 result, an i32 difference, a u16 copy and an 8-bit plane
         // (measured peak: 9.6 bytes per sample), then the output.
@@ -109,7 +110,8 @@ fn decode_bytes(frame: &Frame, divisor: u32) -> u64 {
         return samples * (frame.sampling.len() as u64 * (2 + 4 + 2 + 2) + out_channels);
     }
     // A sampling the decoder refuses allocates nothing before it says so.
-    decoder::memory(frame, divisor).unwrap_or(0)
+    let whole = (0, 0, usize::MAX, usize::MAX);
+    decoder::memory(frame, divisor, region.unwrap_or(whole)).unwrap_or(0)
 }
 
 /// A JPEG whose header passed the size limits, waiting for the plan.
@@ -173,7 +175,12 @@ pub(super) fn decode(
     let limits = &options.limits;
     let divisor = plan.divisor;
     let (width, height) = plan.decoded;
-    check_memory(decode_bytes(&frame, divisor) + plan.after_decode_bytes(), limits)?;
+    let (left, top, right, bottom) = plan.needed_region();
+    let region = Some((left as usize, top as usize, right as usize, bottom as usize));
+    check_memory(
+        decode_bytes(&frame, divisor, region) + plan.after_decode_bytes(),
+        limits,
+    )?;
     // Refused in both damaged-input modes: nothing can be kept of a file this short.
     if too_short_for_frame(&frame, header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
@@ -185,7 +192,7 @@ pub(super) fn decode(
             DamagedInput::AcceptPartial => OnDamage::KeepPartial,
             _ => OnDamage::Refuse,
         };
-        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage)?;
+        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region)?;
         (picture.interleave(), picture.partial)
     };
     let data = match plan.channels {
@@ -226,9 +233,9 @@ fn decode_lossless(
 }
 
 /// The header walk, ICC reassembly and size check, then (for a frame of at most 16 MiB at 1/8) a
-/// decode at 1/8, which reads every scan: for the fuzz targets and the per-stage benchmarks.
-/// The number of scans and the reassembled profile's length, or what is wrong.
-#[cfg(any(feature = "fuzzing", feature = "stages"))]
+/// decode at 1/8, which reads every scan: for the fuzz targets. The number of scans and the
+/// reassembled profile's length, or what is wrong.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
     let header = read_header_segments(bytes).map_err(Damage::into_error)?;
     let icc = reassemble_icc(&header.icc_chunks).map(|profile| profile.len());
@@ -242,19 +249,33 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
     check_supported(&frame)?;
     if frame.marker == 0xC3 {
         decoder::check_lossless(bytes, &frame).map_err(Damage::into_error)?;
-    } else if decode_bytes(&frame, 8) <= 16 << 20 && frame.height > 0 {
-        decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse)?;
+    } else if decode_bytes(&frame, 8, None) <= 16 << 20 && frame.height > 0 {
+        decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse, None)?;
     }
     Ok((header.scans, icc))
 }
 
-/// Our own decoder at `1 / divisor` (1, 2, 4 or 8), refusing damage: width, height, samples per
-/// pixel and the interleaved samples (four-component ones as jpeg-decoder returns them), for the
-/// tests that compare it with jpeg-decoder and djpeg. No limits are applied.
-#[cfg(feature = "stages")]
-pub(crate) fn decode_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
-    let header = read_header_segments(bytes).map_err(Damage::into_error)?;
-    let picture = decoder::decode_planes(bytes, &header, divisor, OnDamage::Refuse)?;
+/// Our own decoder at `1 / divisor` (1, 2, 4 or 8), refusing damage, once the header has passed
+/// `limits` (sizes, scans, the decode's memory): width, height, samples per pixel and the
+/// interleaved samples (four-component ones as jpeg-decoder returns them; outside `region`,
+/// when given, zero). For the tests and the fuzz targets that compare it with jpeg-decoder and
+/// djpeg.
+#[cfg(any(feature = "fuzzing", feature = "stages"))]
+pub(crate) fn decode_own(
+    bytes: &[u8],
+    divisor: u32,
+    limits: &Limits,
+    region: Option<decoder::Region>,
+) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+    let checked = read_header(bytes, limits)?;
+    let super::Pending::Jpeg(pending) = checked.pending else {
+        return Err(ValidationError::internal("JPEG decoding"));
+    };
+    check_memory(decode_bytes(&pending.frame, divisor, region), limits)?;
+    if too_short_for_frame(&pending.frame, pending.header.scan_bytes) {
+        return Err(ValidationError::truncated(NAME));
+    }
+    let picture = decoder::decode_planes(bytes, &pending.header, divisor, OnDamage::Refuse, region)?;
     let data = picture.interleave();
     Ok((
         picture.width as u32,
@@ -262,6 +283,16 @@ pub(crate) fn decode_own(bytes: &[u8], divisor: u32) -> Result<(u32, u32, usize,
         picture.space.channels(),
         data,
     ))
+}
+
+/// jpeg-decoder at `1 / divisor` (its own choice of scale for the size that divisor gives),
+/// no limits applied: the reference the per-stage benchmarks time our decoder against.
+#[cfg(feature = "stages")]
+pub(crate) fn decode_with_jpeg_decoder(bytes: &[u8], divisor: u32) -> Result<Vec<u8>, ValidationError> {
+    let header = read_header_segments(bytes).map_err(Damage::into_error)?;
+    let frame = header.frame.ok_or_else(|| ValidationError::corrupt(NAME))?;
+    let size = (frame.width.div_ceil(divisor), frame.height.div_ceil(divisor));
+    run_decoder(bytes, size, divisor, usize::MAX)
 }
 
 /// jpeg-decoder at `1 / divisor`, where its own choice of scale for the request `size` is
@@ -362,7 +393,7 @@ mod tests {
     fn lossless_frames_are_costed_per_sample_and_need_8_bit_samples() {
         let rgb = [(1, 1), (1, 1), (1, 1)];
         assert_eq!(
-            decode_bytes(&frame(0xC3, 100, 100, &rgb), 1),
+            decode_bytes(&frame(0xC3, 100, 100, &rgb), 1, None),
             100 * 100 * (3 * 10 + 3)
         );
         let mut seven_bit = frame(0xC3, 64, 64, &rgb);
@@ -381,8 +412,8 @@ mod tests {
     #[test]
     fn progressive_frames_count_their_coefficients() {
         let yuv = [(2, 2), (1, 1), (1, 1)];
-        let baseline = decode_bytes(&frame(0xC0, 1600, 1600, &yuv), 1);
-        let progressive = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1);
+        let baseline = decode_bytes(&frame(0xC0, 1600, 1600, &yuv), 1, None);
+        let progressive = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1, None);
         // 1.5 samples per pixel of planes, 3 bytes of output, and 2 bytes per coefficient.
         assert_eq!(baseline, 1600 * 1600 * 3 / 2 + 1600 * 1600 * 3);
         assert_eq!(progressive - baseline, 1600 * 1600 * 3 / 2 * 2);

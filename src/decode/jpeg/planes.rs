@@ -29,6 +29,40 @@ impl Plane {
     pub(crate) fn row(&self, y: usize) -> &[u8] {
         &self.data[y * self.stride..(y + 1) * self.stride]
     }
+
+    /// The blocks (columns, rows) whose samples the output region `(left, top, right, bottom)`
+    /// (output pixels) needs: the region's samples in this plane, one more on each side for the
+    /// upsampling filters, rounded out to whole blocks.
+    pub(super) fn window(&self, region: (usize, usize, usize, usize)) -> Window {
+        let (left, top, right, bottom) = region;
+        let span = |from: usize, to: usize, ratio: usize, blocks: usize| {
+            let first = (from / ratio).saturating_sub(1) / self.side;
+            let last = to.div_ceil(ratio).saturating_add(1).div_ceil(self.side);
+            first.min(blocks)..last.min(blocks)
+        };
+        Window {
+            columns: span(left, right, self.ratio.0, self.blocks_wide),
+            rows: span(top, bottom, self.ratio.1, self.blocks_high),
+        }
+    }
+}
+
+/// A rectangle of one plane's blocks: the ones a decode keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) columns: std::ops::Range<usize>,
+    pub(crate) rows: std::ops::Range<usize>,
+}
+
+impl Window {
+    #[inline(always)]
+    pub(super) fn contains(&self, bx: usize, by: usize) -> bool {
+        self.columns.contains(&bx) && self.rows.contains(&by)
+    }
+
+    pub(super) fn blocks(&self) -> usize {
+        self.columns.len() * self.rows.len()
+    }
 }
 
 /// Why a frame cannot be laid out: libjpeg refuses the same frames.
@@ -55,6 +89,15 @@ pub(super) fn bytes(frame: &Frame, divisor: u32) -> Result<u64, FractionalSampli
         .iter()
         .map(|p| p.stride as u64 * (p.blocks_high * p.side) as u64)
         .sum())
+}
+
+/// Each plane's [`Window`] for the output region `(left, top, right, bottom)`.
+pub(super) fn windows(
+    frame: &Frame,
+    divisor: u32,
+    region: (usize, usize, usize, usize),
+) -> Result<Vec<Window>, FractionalSampling> {
+    Ok(layout(frame, divisor)?.iter().map(|p| p.window(region)).collect())
 }
 
 /// The planes' geometry, with no samples yet.

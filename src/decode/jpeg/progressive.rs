@@ -5,7 +5,7 @@
 //! last coefficient, [`NATURAL_ORDER`]'s padding).
 
 use super::bits::BitReader;
-use super::coefficients::Coefficients;
+use super::coefficients::{Coefficients, Slot};
 use super::huffman::{Table, Tables};
 use super::quant::NATURAL_ORDER;
 use super::scan::{quant_table, walk, BlockDecoder, Context, Grid, Scan};
@@ -13,6 +13,7 @@ use super::Damage;
 
 /// Which of the four scans, with the tables it reads.
 enum Kind<'t> {
+    /// With each scan component's DC table.
     DcFirst(Vec<&'t Table>),
     DcRefine,
     AcFirst(&'t Table),
@@ -31,8 +32,6 @@ struct Progressive<'t, 'c> {
     predictors: [i32; 4],
     /// Blocks left in the current end-of-band run (AC scans).
     eob_run: u32,
-    /// Where blocks of an interleaved scan's MCU padding go: decoded, never kept.
-    padding: [i16; 64],
 }
 
 /// Checks a progressive scan's parameters as libjpeg does (`start_pass_phuff_decoder`): a DC
@@ -101,7 +100,6 @@ pub(super) fn decode_progressive(
         low: u32::from(scan.low),
         predictors: [0; 4],
         eob_run: 0,
-        padding: [0; 64],
     };
     walk(bytes, pos, &Grid::of(frame, scan), restart_interval, &mut decoder)
 }
@@ -109,17 +107,90 @@ pub(super) fn decode_progressive(
 impl BlockDecoder for Progressive<'_, '_> {
     fn block(&mut self, bits: &mut BitReader<'_>, unit: usize, bx: usize, by: usize) -> Result<(), Damage> {
         let index = self.components[unit];
-        let wide = self.coefficients.blocks_wide[index];
-        let blocks = &mut self.coefficients.blocks[index];
-        let block = if bx < wide {
-            blocks.get_mut(by * wide + bx).unwrap_or(&mut self.padding)
-        } else {
-            &mut self.padding
+        let pass = Pass {
+            band: (self.start, self.end),
+            low: self.low,
         };
-        match &self.kind {
+        match self.coefficients.slot(index, bx, by) {
+            Slot::Kept(block) => pass.decode(
+                &self.kind,
+                unit,
+                bits,
+                block,
+                &mut self.predictors[unit],
+                &mut self.eob_run,
+            ),
+            Slot::Dropped(nonzero) => {
+                // Decoded all the same; only which AC coefficients of the band are nonzero is
+                // kept. A DC scan needs none of that; an AC first scan starts from a band of
+                // zeros; a refinement needs the band's nonzero ones (their values do not matter).
+                let mut block = [0i16; 64];
+                let band = &NATURAL_ORDER[self.start.max(1)..=self.end.max(self.start)];
+                if matches!(self.kind, Kind::AcRefine(_)) {
+                    for &natural in band {
+                        block[usize::from(natural)] = (*nonzero >> natural & 1) as i16;
+                    }
+                }
+                pass.decode(
+                    &self.kind,
+                    unit,
+                    bits,
+                    &mut block,
+                    &mut self.predictors[unit],
+                    &mut self.eob_run,
+                )?;
+                if self.start > 0 {
+                    for &natural in band {
+                        let bit = 1u64 << natural;
+                        *nonzero = if block[usize::from(natural)] != 0 {
+                            *nonzero | bit
+                        } else {
+                            *nonzero & !bit
+                        };
+                    }
+                }
+                Ok(())
+            }
+            Slot::Padding => {
+                let mut block = [0i16; 64];
+                pass.decode(
+                    &self.kind,
+                    unit,
+                    bits,
+                    &mut block,
+                    &mut self.predictors[unit],
+                    &mut self.eob_run,
+                )
+            }
+        }
+    }
+
+    fn restart(&mut self) {
+        self.predictors = [0; 4];
+        self.eob_run = 0;
+    }
+}
+
+/// A scan's band and point transform.
+struct Pass {
+    band: (usize, usize),
+    low: u32,
+}
+
+impl Pass {
+    #[inline(always)]
+    fn decode(
+        &self,
+        kind: &Kind<'_>,
+        unit: usize,
+        bits: &mut BitReader<'_>,
+        block: &mut [i16; 64],
+        predictor: &mut i32,
+        eob_run: &mut u32,
+    ) -> Result<(), Damage> {
+        match kind {
             Kind::DcFirst(tables) => {
                 let (_, diff) = tables[unit].decode(bits)?;
-                let predictor = &mut self.predictors[unit];
                 *predictor = predictor.wrapping_add(diff);
                 block[0] = predictor.wrapping_shl(self.low) as i16;
             }
@@ -128,33 +199,10 @@ impl BlockDecoder for Progressive<'_, '_> {
                     block[0] |= 1 << self.low;
                 }
             }
-            Kind::AcFirst(table) => {
-                ac_first(
-                    bits,
-                    table,
-                    block,
-                    (self.start, self.end),
-                    self.low,
-                    &mut self.eob_run,
-                )?;
-            }
-            Kind::AcRefine(table) => {
-                ac_refine(
-                    bits,
-                    table,
-                    block,
-                    (self.start, self.end),
-                    self.low,
-                    &mut self.eob_run,
-                )?;
-            }
+            Kind::AcFirst(table) => ac_first(bits, table, block, self.band, self.low, eob_run)?,
+            Kind::AcRefine(table) => ac_refine(bits, table, block, self.band, self.low, eob_run)?,
         }
         Ok(())
-    }
-
-    fn restart(&mut self) {
-        self.predictors = [0; 4];
-        self.eob_run = 0;
     }
 }
 

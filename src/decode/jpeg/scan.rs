@@ -9,7 +9,7 @@ use super::bits::BitReader;
 use super::header::Frame;
 use super::huffman::{Table, Tables};
 use super::idct;
-use super::planes::Plane;
+use super::planes::{Plane, Window};
 use super::quant::{QuantTables, NATURAL_ORDER};
 use super::Damage;
 
@@ -170,11 +170,13 @@ struct Unit<'t> {
     quant: [u16; 64],
 }
 
-/// Sequential decoding: each block dequantised and transformed into its plane at once.
+/// Sequential decoding: each block of a plane's window dequantised and transformed into the
+/// plane at once; the others only decoded.
 struct Sequential<'t, 'p> {
     units: Vec<Unit<'t>>,
     predictors: [i32; 4],
     planes: &'p mut [Plane],
+    windows: &'p [Window],
 }
 
 impl BlockDecoder for Sequential<'_, '_> {
@@ -183,8 +185,8 @@ impl BlockDecoder for Sequential<'_, '_> {
         let mut block = [0i16; 64];
         let u = &self.units[unit];
         decode_block(bits, u, &mut self.predictors[unit], &mut block)?;
-        let plane = &mut self.planes[u.index];
-        if bx < plane.blocks_wide && by < plane.blocks_high {
+        if self.windows[u.index].contains(bx, by) {
+            let plane = &mut self.planes[u.index];
             let side = plane.side;
             let at = by * side * plane.stride + bx * side;
             idct::transform(side, &block, &u.quant, &mut plane.data[at..], plane.stride);
@@ -203,14 +205,15 @@ pub(super) fn quant_table(frame: &Frame, quant: &QuantTables, index: usize) -> R
     quant.get(slot).copied().flatten().ok_or(Damage::Corrupt)
 }
 
-/// Decodes a sequential scan whose entropy-coded data starts at `pos`, writing every block into
-/// `planes`; returns where the data after the scan starts.
+/// Decodes a sequential scan whose entropy-coded data starts at `pos`, writing the blocks of
+/// each plane's window (every block the output region needs) into `planes`; returns where the
+/// data after the scan starts.
 pub(super) fn decode_sequential(
     bytes: &[u8],
     pos: usize,
     scan: &Scan,
     context: Context<'_, '_>,
-    planes: &mut [Plane],
+    (planes, windows): (&mut [Plane], &[Window]),
 ) -> Result<usize, Damage> {
     let Context {
         frame,
@@ -237,6 +240,7 @@ pub(super) fn decode_sequential(
         units,
         predictors: [0; 4],
         planes,
+        windows,
     };
     walk(bytes, pos, &Grid::of(frame, scan), restart_interval, &mut decoder)
 }
