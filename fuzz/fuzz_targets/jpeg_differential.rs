@@ -6,8 +6,8 @@
 //! (jpeg-decoder upsamples, scales and clamps its own way; on whole files the two are within
 //! 1 to 3 levels, `tests/decoder.rs`), unless more than 1% of either picture's samples are 0 or
 //! 255: mangled data makes coefficients far out of range, where the transforms part ways by
-//! design (ours wraps through libjpeg's range-limit table exactly as libjpeg's C code does and
-//! matches `JSIMD_FORCENONE=1 djpeg`; jpeg-decoder and libjpeg-turbo's SIMD code saturate).
+//! design (ours wraps in 32 bits, libjpeg's C code widens, jpeg-decoder and libjpeg-turbo's SIMD
+//! code saturate).
 //! Where only one decodes, that is a known leniency
 //! (jpeg-decoder reads cut files closed with EOI and pads bad data) or strictness (it refuses
 //! zero quantiser entries), not a finding.

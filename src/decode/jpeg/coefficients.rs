@@ -107,10 +107,11 @@ impl Coefficients {
             let Some(quant) = quant else { continue };
             let side = plane.side;
             let wide = window.columns.len();
+            let arch = pulp::Arch::new();
             for (i, block) in blocks.iter().enumerate() {
                 let (bx, by) = (window.columns.start + i % wide, window.rows.start + i / wide);
                 let at = by * side * plane.stride + bx * side;
-                idct::transform(side, block, quant, &mut plane.data[at..], plane.stride);
+                idct::transform(arch, side, block, quant, &mut plane.data[at..], plane.stride);
             }
         }
     }

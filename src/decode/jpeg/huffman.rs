@@ -23,6 +23,8 @@ struct Entry {
     symbol: u8,
     /// Code length plus extra bits when both fit in the lookup; 0 otherwise.
     total_len: u8,
+    /// The count of extra bits after the code (its symbol's size).
+    size: u8,
     /// The extra bits, sign-extended, when `total_len` is not 0.
     value: i16,
 }
@@ -68,6 +70,7 @@ impl Table {
                                 code_len: len as u8,
                                 symbol,
                                 total_len: 0,
+                                size: size as u8,
                                 value: 0,
                             };
                             if len + size <= LOOKUP_BITS {
@@ -111,6 +114,15 @@ impl Table {
         if entry.total_len > 0 && u32::from(entry.total_len) <= bits.count() {
             bits.consume(u32::from(entry.total_len));
             return Ok((entry.symbol, i32::from(entry.value)));
+        }
+        // A code in the lookup whose extra bits reach past it (large coefficients): both are in
+        // the buffer (a code of at most 9 bits and at most 15 extra bits, 32 bits filled).
+        let size = u32::from(entry.size);
+        let (code_len, total) = (u32::from(entry.code_len), u32::from(entry.code_len) + size);
+        if code_len > 0 && size > 0 && total <= bits.count() {
+            let raw = (bits.peek(total) & ((1 << size) - 1)) as i32;
+            bits.consume(total);
+            return Ok((entry.symbol, extend(raw, size)));
         }
         self.decode_slowly(bits, entry)
     }

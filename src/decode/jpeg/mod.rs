@@ -232,9 +232,9 @@ fn decode_lossless(
     }
 }
 
-/// The header walk, ICC reassembly and size check, then (for a frame of at most 16 MiB at 1/8) a
-/// decode at 1/8, which reads every scan: for the fuzz targets. The number of scans and the
-/// reassembled profile's length, or what is wrong.
+/// The header walk, ICC reassembly and size check, then (for a frame with both sides and at most
+/// 16 MiB at 1/8) a decode at 1/8, which reads every scan: for the fuzz targets. The number of
+/// scans and the reassembled profile's length, or what is wrong.
 #[cfg(feature = "fuzzing")]
 pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError> {
     let header = read_header_segments(bytes).map_err(Damage::into_error)?;
@@ -249,7 +249,7 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
     check_supported(&frame)?;
     if frame.marker == 0xC3 {
         decoder::check_lossless(bytes, &frame).map_err(Damage::into_error)?;
-    } else if decode_bytes(&frame, 8, None) <= 16 << 20 && frame.height > 0 {
+    } else if decode_bytes(&frame, 8, None) <= 16 << 20 && frame.width > 0 && frame.height > 0 {
         decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse, None)?;
     }
     Ok((header.scans, icc))

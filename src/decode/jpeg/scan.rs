@@ -177,6 +177,7 @@ struct Sequential<'t, 'p> {
     predictors: [i32; 4],
     planes: &'p mut [Plane],
     windows: &'p [Window],
+    arch: pulp::Arch,
 }
 
 impl BlockDecoder for Sequential<'_, '_> {
@@ -189,7 +190,14 @@ impl BlockDecoder for Sequential<'_, '_> {
             let plane = &mut self.planes[u.index];
             let side = plane.side;
             let at = by * side * plane.stride + bx * side;
-            idct::transform(side, &block, &u.quant, &mut plane.data[at..], plane.stride);
+            idct::transform(
+                self.arch,
+                side,
+                &block,
+                &u.quant,
+                &mut plane.data[at..],
+                plane.stride,
+            );
         }
         Ok(())
     }
@@ -241,6 +249,7 @@ pub(super) fn decode_sequential(
         predictors: [0; 4],
         planes,
         windows,
+        arch: pulp::Arch::new(),
     };
     walk(bytes, pos, &Grid::of(frame, scan), restart_interval, &mut decoder)
 }
