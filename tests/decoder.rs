@@ -1,9 +1,11 @@
-//! The crate's own JPEG decoder (issue 11, step 1; not yet on the normalize path) against
-//! libjpeg-turbo's `djpeg` (required within 1 level per sample where `djpeg` is installed) and
-//! against jpeg-decoder (agreement reported, loosely bounded), on every sequential JPEG fixture
-//! and on small inputs built here with jpeg-encoder (tiny 4:2:0 pictures, odd MCU counts, every
-//! sampling factor jpeg-encoder writes, restart intervals, a zero quantiser entry); and every cut
-//! of the scans, with and without an EOI after it, must be `image.truncated`.
+//! The crate's own JPEG decoder against libjpeg-turbo's `djpeg` (required within 1 level per
+//! sample where `djpeg` is installed) and against jpeg-decoder and zune-jpeg (agreement reported,
+//! loosely bounded), on every decodable JPEG fixture, on small inputs built here with jpeg-encoder
+//! (tiny 4:2:0 pictures, odd MCU counts, every sampling factor jpeg-encoder writes, restart
+//! intervals, a zero quantiser entry), on a non-interleaved file from `cjpeg`, and on
+//! `jpegtran -progressive` re-encodings with refinement scans; a decode of a region must equal
+//! the whole decode there; and every cut of the scans, with and without an EOI after it, must be
+//! `image.truncated`.
 //!
 //! Run with `--nocapture` to see the agreement tables.
 
@@ -247,6 +249,39 @@ fn every_decodable_fixture_agrees_with_jpeg_decoder() {
         table += "\n";
     }
     println!("{table}");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn every_decodable_fixture_agrees_with_zune_jpeg_at_full_size() {
+    // zune-jpeg (through the `image` crate) has no DCT scaling, and converts four-component
+    // files itself: gray and colour files at 1/1 only.
+    let mut table = String::from("zune-jpeg agreement at 1/1 (max / mean absolute difference per sample)\n");
+    table += "| fixture | 1/1 |\n|---|---|\n";
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (name, bytes) in &decodable_fixtures(&[0xC0, 0xC1, 0xC2]) {
+        let (w, h, channels, ours) = own(bytes, 1, name);
+        if channels == 4 {
+            continue;
+        }
+        let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
+            .unwrap_or_else(|e| panic!("{name}: zune-jpeg: {e}"));
+        assert_eq!((decoded.width(), decoded.height()), (w, h), "{name}");
+        let theirs = if channels == 1 {
+            decoded.to_luma8().into_raw()
+        } else {
+            decoded.to_rgb8().into_raw()
+        };
+        let (max, mean) = difference(&ours, &theirs);
+        table += &format!("| {name} | {max} / {mean:.3} |\n");
+        if mean >= 6.0 {
+            failures.push(format!("{name}: mean {mean}"));
+        }
+        compared += 1;
+    }
+    println!("{table}");
+    assert!(compared >= 20, "{compared} fixtures compared");
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
