@@ -25,10 +25,7 @@ struct Progressive<'t, 'c> {
     /// Frame component index of each scan component.
     components: Vec<usize>,
     coefficients: &'c mut Coefficients,
-    /// Spectral band (zigzag positions) and the point transform (the bit position coded).
-    start: usize,
-    end: usize,
-    low: u32,
+    pass: Pass,
     predictors: [i32; 4],
     /// Blocks left in the current end-of-band run (AC scans).
     eob_run: u32,
@@ -95,9 +92,10 @@ pub(super) fn decode_progressive(
         kind,
         components: scan.components.iter().map(|c| c.index).collect(),
         coefficients,
-        start: usize::from(scan.start),
-        end: usize::from(scan.end),
-        low: u32::from(scan.low),
+        pass: Pass {
+            band: (usize::from(scan.start), usize::from(scan.end)),
+            low: u32::from(scan.low),
+        },
         predictors: [0; 4],
         eob_run: 0,
     };
@@ -107,10 +105,7 @@ pub(super) fn decode_progressive(
 impl BlockDecoder for Progressive<'_, '_> {
     fn block(&mut self, bits: &mut BitReader<'_>, unit: usize, bx: usize, by: usize) -> Result<(), Damage> {
         let index = self.components[unit];
-        let pass = Pass {
-            band: (self.start, self.end),
-            low: self.low,
-        };
+        let pass = &self.pass;
         match self.coefficients.slot(index, bx, by) {
             Slot::Kept(block) => pass.decode(
                 &self.kind,
@@ -125,7 +120,8 @@ impl BlockDecoder for Progressive<'_, '_> {
                 // kept. A DC scan needs none of that; an AC first scan starts from a band of
                 // zeros; a refinement needs the band's nonzero ones (their values do not matter).
                 let mut block = [0i16; 64];
-                let band = &NATURAL_ORDER[self.start.max(1)..=self.end.max(self.start)];
+                let (start, end) = pass.band;
+                let band = &NATURAL_ORDER[start.max(1)..=end.max(start)];
                 if matches!(self.kind, Kind::AcRefine(_)) {
                     for &natural in band {
                         block[usize::from(natural)] = (*nonzero >> natural & 1) as i16;
@@ -139,7 +135,7 @@ impl BlockDecoder for Progressive<'_, '_> {
                     &mut self.predictors[unit],
                     &mut self.eob_run,
                 )?;
-                if self.start > 0 {
+                if start > 0 {
                     for &natural in band {
                         let bit = 1u64 << natural;
                         *nonzero = if block[usize::from(natural)] != 0 {
@@ -171,7 +167,7 @@ impl BlockDecoder for Progressive<'_, '_> {
     }
 }
 
-/// A scan's band and point transform.
+/// A scan's spectral band (zigzag positions) and point transform (the bit position coded).
 struct Pass {
     band: (usize, usize),
     low: u32,
@@ -199,48 +195,103 @@ impl Pass {
                     block[0] |= 1 << self.low;
                 }
             }
-            Kind::AcFirst(table) => ac_first(bits, table, block, self.band, self.low, eob_run)?,
-            Kind::AcRefine(table) => ac_refine(bits, table, block, self.band, self.low, eob_run)?,
+            Kind::AcFirst(table) => self.ac_first(bits, table, block, eob_run)?,
+            Kind::AcRefine(table) => self.ac_refine(bits, table, block, eob_run)?,
         }
         Ok(())
     }
-}
 
-/// Reads an end-of-band run's length after its symbol `r`/0: 2^r plus r more bits, less the
-/// block that the symbol itself ends.
-fn eob_run(bits: &mut BitReader<'_>, r: u32) -> Result<u32, Damage> {
-    Ok((1 << r) + bits.bits(r)? - 1)
-}
-
-/// An AC first scan's block: runs and values in the band, or an end-of-band run.
-fn ac_first(
-    bits: &mut BitReader<'_>,
-    table: &Table,
-    block: &mut [i16; 64],
-    (start, end): (usize, usize),
-    low: u32,
-    run: &mut u32,
-) -> Result<(), Damage> {
-    if *run > 0 {
-        *run -= 1;
-        return Ok(());
-    }
-    let mut k = start;
-    while k <= end {
-        let (rs, value) = table.decode(bits)?;
-        let r = usize::from(rs >> 4);
-        if rs & 0x0F != 0 {
-            k += r;
-            block[usize::from(NATURAL_ORDER[k])] = value.wrapping_shl(low) as i16;
-            k += 1;
-        } else if r == 15 {
-            k += 16;
-        } else {
-            *run = eob_run(bits, r as u32)?;
-            break;
+    /// An AC first scan's block: runs and values in the band, or an end-of-band run.
+    fn ac_first(
+        &self,
+        bits: &mut BitReader<'_>,
+        table: &Table,
+        block: &mut [i16; 64],
+        run: &mut u32,
+    ) -> Result<(), Damage> {
+        let ((start, end), low) = (self.band, self.low);
+        if *run > 0 {
+            *run -= 1;
+            return Ok(());
         }
+        let mut k = start;
+        while k <= end {
+            let (rs, value) = table.decode(bits)?;
+            let r = usize::from(rs >> 4);
+            if rs & 0x0F != 0 {
+                k += r;
+                block[usize::from(NATURAL_ORDER[k])] = value.wrapping_shl(low) as i16;
+                k += 1;
+            } else if r == 15 {
+                k += 16;
+            } else {
+                *run = eob_run(bits, r as u32)?;
+                break;
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// An AC refinement scan's block (G.1.2.3): new coefficients of magnitude 1 at the coded bit,
+    /// each after a run of still-zero ones, and a correction bit for every coefficient already
+    /// nonzero that the run or the end of band passes over.
+    fn ac_refine(
+        &self,
+        bits: &mut BitReader<'_>,
+        table: &Table,
+        block: &mut [i16; 64],
+        run: &mut u32,
+    ) -> Result<(), Damage> {
+        let ((start, end), low) = (self.band, self.low);
+        let bit = 1i16 << low;
+        let mut k = start;
+        if *run == 0 {
+            while k <= end {
+                let (rs, value) = table.decode(bits)?;
+                let mut r = i32::from(rs >> 4);
+                let new = match rs & 0x0F {
+                    // The table's own decode has read the one bit that follows: 1 for +, 0 for -.
+                    1 => value.signum() as i16 * bit,
+                    0 if r == 15 => 0,
+                    0 => {
+                        *run = eob_run(bits, r as u32)? + 1;
+                        break;
+                    }
+                    _ => return Err(Damage::Corrupt), // libjpeg warns and reads one bit; we refuse
+                };
+                // Past nonzero coefficients (each taking a correction bit) and r zero ones, to the
+                // zero coefficient the new value goes to.
+                while k <= end {
+                    let coefficient = &mut block[usize::from(NATURAL_ORDER[k])];
+                    if *coefficient != 0 {
+                        refine(bits, coefficient, bit)?;
+                    } else {
+                        r -= 1;
+                        if r < 0 {
+                            break;
+                        }
+                    }
+                    k += 1;
+                }
+                if new != 0 {
+                    block[usize::from(NATURAL_ORDER[k])] = new;
+                }
+                k += 1;
+            }
+        }
+        if *run > 0 {
+            // The rest of the band: correction bits for the nonzero coefficients only.
+            while k <= end {
+                let coefficient = &mut block[usize::from(NATURAL_ORDER[k])];
+                if *coefficient != 0 {
+                    refine(bits, coefficient, bit)?;
+                }
+                k += 1;
+            }
+            *run -= 1;
+        }
+        Ok(())
+    }
 }
 
 /// Appends a correction bit to a coefficient already nonzero: its magnitude grows by the bit
@@ -256,63 +307,8 @@ fn refine(bits: &mut BitReader<'_>, coefficient: &mut i16, bit: i16) -> Result<(
     Ok(())
 }
 
-/// An AC refinement scan's block (G.1.2.3): new coefficients of magnitude 1 at the coded bit,
-/// each after a run of still-zero ones, and a correction bit for every coefficient already
-/// nonzero that the run or the end of band passes over.
-fn ac_refine(
-    bits: &mut BitReader<'_>,
-    table: &Table,
-    block: &mut [i16; 64],
-    (start, end): (usize, usize),
-    low: u32,
-    run: &mut u32,
-) -> Result<(), Damage> {
-    let bit = 1i16 << low;
-    let mut k = start;
-    if *run == 0 {
-        while k <= end {
-            let (rs, value) = table.decode(bits)?;
-            let mut r = i32::from(rs >> 4);
-            let new = match rs & 0x0F {
-                // The table's own decode has read the one bit that follows: 1 for +, 0 for -.
-                1 => value.signum() as i16 * bit,
-                0 if r == 15 => 0,
-                0 => {
-                    *run = eob_run(bits, r as u32)? + 1;
-                    break;
-                }
-                _ => return Err(Damage::Corrupt), // libjpeg warns and reads one bit; we refuse
-            };
-            // Past nonzero coefficients (each taking a correction bit) and r zero ones, to the
-            // zero coefficient the new value goes to.
-            while k <= end {
-                let coefficient = &mut block[usize::from(NATURAL_ORDER[k])];
-                if *coefficient != 0 {
-                    refine(bits, coefficient, bit)?;
-                } else {
-                    r -= 1;
-                    if r < 0 {
-                        break;
-                    }
-                }
-                k += 1;
-            }
-            if new != 0 {
-                block[usize::from(NATURAL_ORDER[k])] = new;
-            }
-            k += 1;
-        }
-    }
-    if *run > 0 {
-        // The rest of the band: correction bits for the nonzero coefficients only.
-        while k <= end {
-            let coefficient = &mut block[usize::from(NATURAL_ORDER[k])];
-            if *coefficient != 0 {
-                refine(bits, coefficient, bit)?;
-            }
-            k += 1;
-        }
-        *run -= 1;
-    }
-    Ok(())
+/// Reads an end-of-band run's length after its symbol `r`/0: 2^r plus r more bits, less the
+/// block that the symbol itself ends.
+fn eob_run(bits: &mut BitReader<'_>, r: u32) -> Result<u32, Damage> {
+    Ok((1 << r) + bits.bits(r)? - 1)
 }
