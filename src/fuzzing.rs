@@ -29,13 +29,14 @@ pub fn probe_jpeg(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationError>
 
 /// The crate's own JPEG decoder at `1 / divisor` (1, 2, 4 or 8), refusing damage, once the
 /// header has passed `limits`: width, height, samples per pixel (1, 3 or 4) and the
-/// interleaved samples, four-component ones as jpeg-decoder returns them (255 minus libjpeg's).
+/// interleaved samples, four-component ones as jpeg-decoder returns them (255 minus libjpeg's);
+/// and whether bytes outside every segment and scan were skipped (libjpeg's "extraneous bytes").
 pub fn decode_jpeg(
     bytes: &[u8],
     divisor: u32,
     limits: &crate::Limits,
-) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
-    crate::decode::jpeg::decode_own(bytes, divisor, limits, None)
+) -> Result<(crate::decode::jpeg::Samples, bool), ValidationError> {
+    crate::decode::jpeg::decode_own_noting_extraneous(bytes, divisor, limits, None)
 }
 
 /// The PNG IHDR read and chunk walk: width, height, IDAT bytes, whether a whole IEND ends it.

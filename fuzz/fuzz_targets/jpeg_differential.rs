@@ -3,14 +3,14 @@
 //! is), with 4 MP and 64 MiB limits. Ours must
 //! refuse only with a known code; where both decode, the sizes and sample counts must agree
 //! and the pictures must be the same picture: a mean difference of at most 12 levels
-//! (jpeg-decoder upsamples, scales and clamps its own way; on whole files the two are within
-//! 1 to 3 levels, `tests/decoder.rs`), unless more than 1% of either picture's samples are 0 or
+//! (jpeg-decoder upsamples, scales and clamps its own way; on the fixtures the mean difference
+//! is at most 5 levels, `tests/decoder.rs`), unless more than 1% of either picture's samples are 0 or
 //! 255: mangled data makes coefficients far out of range, where the transforms part ways by
 //! design (ours wraps in 32 bits, libjpeg's C code widens, jpeg-decoder and libjpeg-turbo's SIMD
-//! code saturate).
-//! Where only one decodes, that is a known leniency
-//! (jpeg-decoder reads cut files closed with EOI and pads bad data) or strictness (it refuses
-//! zero quantiser entries), not a finding.
+//! code saturate); nor where bytes outside every segment and scan were skipped (libjpeg and this
+//! crate skip them before the next marker, jpeg-decoder reads on differently). Where only one
+//! decodes, that is a known leniency (jpeg-decoder reads cut files closed with EOI and pads bad
+//! data) or strictness (it refuses zero quantiser entries), not a finding.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
     limits.max_pixels = MAX_PIXELS;
     limits.max_decode_memory = 64 << 20;
     let ours = decode_jpeg(bytes, divisor, &limits);
-    let (w, h, channels, ours) = match ours {
+    let ((w, h, channels, ours), extraneous) = match ours {
         Ok(decoded) => decoded,
         Err(error) => {
             assert!(ErrorCode::ALL.contains(&error.code()), "{error:?}");
@@ -63,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!((w, h), (tw, th), "size");
     assert_eq!(ours.len(), theirs.len(), "samples per pixel");
     let clipped = |samples: &[u8]| samples.iter().filter(|&&v| v == 0 || v == 255).count();
-    if clipped(&ours).max(clipped(&theirs)) * 100 > ours.len() {
+    if extraneous || clipped(&ours).max(clipped(&theirs)) * 100 > ours.len() {
         return;
     }
     let total: u64 = ours

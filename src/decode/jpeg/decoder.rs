@@ -68,6 +68,9 @@ pub(crate) struct Picture {
     fancy: bool,
     /// The scans broke off and what decoded was kept (only when damage is accepted).
     pub(crate) partial: bool,
+    /// Bytes that belong to no segment and no scan lay before a marker after the first scan
+    /// (libjpeg warns of "extraneous bytes" and skips them, as this decoder does).
+    pub(crate) extraneous: bool,
 }
 
 /// What to do when the scans break off (the data ends, a marker comes early, a code is bad).
@@ -131,10 +134,11 @@ pub(crate) fn decode_planes(
     );
     let region = region.unwrap_or((0, 0, width, height));
     let windows: Vec<planes::Window> = planes.iter().map(|p| p.window(region)).collect();
-    let partial = match read_scans(bytes, frame, (&mut planes, &windows), on_damage) {
+    let mut progress = Progress::default();
+    let partial = match read_scans(bytes, frame, (&mut planes, &windows), on_damage, &mut progress) {
         Ok(()) => false,
-        Err(Stop { damage, in_scans }) => {
-            if on_damage == OnDamage::Refuse || !in_scans || damage == Damage::Excessive {
+        Err(damage) => {
+            if on_damage == OnDamage::Refuse || !progress.in_scans || damage == Damage::Excessive {
                 return Err(damage.into_error());
             }
             true
@@ -153,6 +157,7 @@ pub(crate) fn decode_planes(
         planes,
         fancy: divisor != 8,
         partial,
+        extraneous: progress.extraneous,
     })
 }
 
@@ -176,13 +181,16 @@ pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region) -> Opt
 /// crate checks before handing such a file to jpeg-decoder (a Huffman table flood, a
 /// malformed segment, a missing EOI).
 pub(crate) fn check_lossless(bytes: &[u8], frame: &header::Frame) -> Result<(), Damage> {
-    read_segments(bytes, frame, (&mut [], &[]), None, &mut false)
+    read_segments(bytes, frame, (&mut [], &[]), None, &mut Progress::default())
 }
 
-/// Where reading stopped on damage: `in_scans` once the first scan has begun.
-struct Stop {
-    damage: Damage,
+/// How far the reading got, and what it passed over.
+#[derive(Default)]
+struct Progress {
+    /// The first scan has begun: damage from here on can be kept as a partial picture.
     in_scans: bool,
+    /// Bytes skipped before a marker after the first scan began.
+    extraneous: bool,
 }
 
 /// Walks every segment from SOI to EOI, reading tables as they come and decoding each scan
@@ -194,23 +202,23 @@ fn read_scans(
     frame: &header::Frame,
     (planes, windows): (&mut [Plane], &[planes::Window]),
     on_damage: OnDamage,
-) -> Result<(), Stop> {
+    progress: &mut Progress,
+) -> Result<(), Damage> {
     let mut coefficients =
         (frame.marker == 0xC2).then(|| coefficients::Coefficients::new(frame, windows.to_vec()));
-    let mut in_scans = false;
     let result = read_segments(
         bytes,
         frame,
         (&mut *planes, windows),
         coefficients.as_mut(),
-        &mut in_scans,
+        progress,
     );
     if let Some(coefficients) = &coefficients {
         if result.is_ok() || on_damage == OnDamage::KeepPartial {
             coefficients.transform_into(planes);
         }
     }
-    result.map_err(|damage| Stop { damage, in_scans })
+    result
 }
 
 fn read_segments(
@@ -218,7 +226,7 @@ fn read_segments(
     frame: &header::Frame,
     (planes, windows): (&mut [Plane], &[planes::Window]),
     mut coefficients: Option<&mut coefficients::Coefficients>,
-    in_scans: &mut bool,
+    progress: &mut Progress,
 ) -> Result<(), Damage> {
     let mut huffman = huffman::Tables::default();
     let mut quant = quant::QuantTables::default();
@@ -228,9 +236,11 @@ fn read_segments(
     let mut pos = 2;
     loop {
         // The next marker, tolerating junk before it as libjpeg does.
+        let junk_from = pos;
         while *bytes.get(pos).ok_or(Damage::Truncated)? != 0xFF {
             pos += 1;
         }
+        progress.extraneous |= progress.in_scans && pos > junk_from;
         while *bytes.get(pos).ok_or(Damage::Truncated)? == 0xFF {
             pos += 1;
         }
@@ -266,7 +276,7 @@ fn read_segments(
                 if frames == 0 {
                     return Err(Damage::Corrupt);
                 }
-                *in_scans = true;
+                progress.in_scans = true;
                 let scan = scan::read_scan(body, frame)?;
                 let context = scan::Context {
                     frame,

@@ -266,7 +266,23 @@ pub(crate) fn decode_own(
     divisor: u32,
     limits: &Limits,
     region: Option<decoder::Region>,
-) -> Result<(u32, u32, usize, Vec<u8>), ValidationError> {
+) -> Result<Samples, ValidationError> {
+    decode_own_noting_extraneous(bytes, divisor, limits, region).map(|(picture, _)| picture)
+}
+
+/// Width, height, samples per pixel and the interleaved samples of a decode.
+#[cfg(any(feature = "fuzzing", feature = "stages"))]
+pub(crate) type Samples = (u32, u32, usize, Vec<u8>);
+
+/// [`decode_own`], and whether bytes that belong to no segment and no scan were skipped (as
+/// libjpeg skips them, with a warning): decoders part ways there.
+#[cfg(any(feature = "fuzzing", feature = "stages"))]
+pub(crate) fn decode_own_noting_extraneous(
+    bytes: &[u8],
+    divisor: u32,
+    limits: &Limits,
+    region: Option<decoder::Region>,
+) -> Result<(Samples, bool), ValidationError> {
     let checked = read_header(bytes, limits)?;
     let super::Pending::Jpeg(pending) = checked.pending else {
         return Err(ValidationError::internal("JPEG decoding"));
@@ -277,12 +293,12 @@ pub(crate) fn decode_own(
     }
     let picture = decoder::decode_planes(bytes, &pending.header, divisor, OnDamage::Refuse, region)?;
     let data = picture.interleave();
-    Ok((
+    let size = (
         picture.width as u32,
         picture.height as u32,
         picture.space.channels(),
-        data,
-    ))
+    );
+    Ok(((size.0, size.1, size.2, data), picture.extraneous))
 }
 
 /// jpeg-decoder at `1 / divisor` (its own choice of scale for the size that divisor gives),
