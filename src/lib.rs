@@ -62,7 +62,7 @@
 //! | `image.zero_dimensions` | a zero width, or a zero PNG height (a JPEG height of 0 means "given by DNL": unsupported) | 400 |
 //! | `image.truncated` | the data ends early: before the image is complete or before the end marker (JPEG EOI, PNG IEND), even inside the signature | 400 |
 //! | `image.corrupt` | malformed data | 400 |
-//! | `image.unsupported_encoding` | a valid JPEG jpeg-decoder cannot read: arithmetic or hierarchical coding, 12-bit samples, lossless samples of other than 8 bits, a DNL-defined height, 2 or 5+ components, unusual subsampling | 400 |
+//! | `image.unsupported_encoding` | a valid JPEG the decoders here cannot read: arithmetic or hierarchical coding, 12-bit samples, lossless samples of other than 8 bits, a DNL-defined height, 2 or 5+ components, a subsampling without whole upsampling ratios | 400 |
 //! | `image.invalid_options` | the caller's options are out of range | 500 |
 //! | `image.internal_error` | a failure inside the pipeline | 500 |
 //!

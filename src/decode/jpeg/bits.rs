@@ -4,7 +4,7 @@
 //! do) cannot tell a cut file from a whole one.
 //!
 //! The buffer holds up to 64 bits, most significant first; the refill loads 8 bytes at once when
-//! none of them is 0xFF (the same scheme as the entropy walk's reader).
+//! none of them is 0xFF.
 
 use super::Damage;
 

@@ -25,7 +25,7 @@ use crate::plan::Plan;
 
 const NAME: &str = "JPEG";
 
-/// What our own walks over the file (the header walk and the entropy walk) found wrong.
+/// What our own reading of the file (the header walk and the decoder) found wrong.
 #[derive(Debug, PartialEq, Eq)]
 enum Damage {
     /// The data ends (end of file, or a marker inside a scan) before a segment or a scan is
