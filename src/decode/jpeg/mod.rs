@@ -260,7 +260,7 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
 /// interleaved samples (four-component ones as jpeg-decoder returns them; outside `region`,
 /// when given, zero). For the tests and the fuzz targets that compare it with jpeg-decoder and
 /// djpeg.
-#[cfg(any(feature = "fuzzing", feature = "stages"))]
+#[cfg(feature = "stages")]
 pub(crate) fn decode_own(
     bytes: &[u8],
     divisor: u32,
