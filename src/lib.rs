@@ -123,8 +123,9 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
     let header = decode::read_header(format, upload.bytes, options)?;
     let plan = Plan::new(&header, options);
     let decoded = decode::decode(header, &plan, options)?;
+    let crop = plan.crop.within_part_at(decoded.origin);
     let source = prepare_stage(decoded.pixels, &plan, options)?;
-    let resized = resize::cover(&source, plan.target, plan.crop)?;
+    let resized = resize::cover(&source, plan.target, crop)?;
     // The source is the largest buffer: freed before the later stages allocate theirs.
     drop(source);
     let upright = finish_stage(resized, &plan, options)?;

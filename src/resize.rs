@@ -22,6 +22,17 @@ pub(crate) struct CropBox {
     pub(crate) height: f64,
 }
 
+impl CropBox {
+    /// The same box in a part of the picture that begins at `origin`.
+    pub(crate) fn within_part_at(self, origin: (u32, u32)) -> CropBox {
+        CropBox {
+            left: self.left - f64::from(origin.0),
+            top: self.top - f64::from(origin.1),
+            ..self
+        }
+    }
+}
+
 /// The largest box with the target's aspect ratio that fits the source, placed at `anchor`
 /// (fractions of the free space before the box: 0.5 centres it).
 pub(crate) fn cover_box(source: (u32, u32), target: (u32, u32), anchor: (f64, f64)) -> CropBox {

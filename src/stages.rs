@@ -8,6 +8,8 @@ use crate::{decode, encode, pixels, resize, sniff, ColorConversion, Options, Upl
 /// The picture the resizer takes (stored orientation), with the plan made for it.
 pub struct Decoded {
     pixels: pixels::Pixels,
+    /// Where `pixels` begin in the decoded picture.
+    origin: (u32, u32),
     plan: Plan,
 }
 
@@ -22,12 +24,17 @@ pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationErro
     let plan = Plan::new(&header, options);
     let decoded = decode::decode(header, &plan, options)?;
     let pixels = crate::prepare_stage(decoded.pixels, &plan, options)?;
-    Ok(Decoded { pixels, plan })
+    Ok(Decoded {
+        pixels,
+        origin: decoded.origin,
+        plan,
+    })
 }
 
 /// The cover crop and resize, in stored axes.
 pub fn resize(decoded: &Decoded, _options: &Options) -> Result<Picture, ValidationError> {
-    resize::cover(&decoded.pixels, decoded.plan.target, decoded.plan.crop).map(Picture)
+    let crop = decoded.plan.crop.within_part_at(decoded.origin);
+    resize::cover(&decoded.pixels, decoded.plan.target, crop).map(Picture)
 }
 
 /// Colour conversion to sRGB (unless it ran before the resize), flattening and the turn upright.

@@ -568,8 +568,37 @@ fn progressive_sources() -> Vec<(String, Vec<u8>)> {
         ("4:1:1 65x3".into(), encode(65, 3, ColorType::Rgb, F_4_1, None)),
         ("4:2:0 7x7".into(), encode(7, 7, ColorType::Rgb, F_2_2, None)),
     ];
+    // Quality 100 and a hard checkerboard: AC coefficients far outside 8 bits (about 1000), in
+    // one block of each 8-block row, then in 4 of each 12, where the decoder's 8-bit coefficient
+    // store spills single blocks and then widens whole rows.
+    for (width, checkered) in [(64, 8), (96, 32)] {
+        sources.push((
+            format!("q100 checkerboard in {checkered} of {width} columns"),
+            checkerboard(width, 40, checkered),
+        ));
+    }
     sources.extend(sequential_fixtures());
     sources
+}
+
+/// A 4:2:0 quality-100 JPEG, `width` x `height`, whose first `checkered` columns are a
+/// one-pixel red and green checkerboard and the rest a soft gradient.
+fn checkerboard(width: u32, height: u32, checkered: u32) -> Vec<u8> {
+    let data: Vec<u8> = (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .flat_map(|(x, y)| match (x < checkered, (x + y) % 2 == 0) {
+            (true, true) => [255, 0, 0],
+            (true, false) => [0, 255, 0],
+            (false, _) => [(x * 2) as u8, (y * 3) as u8, 128],
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = Encoder::new(&mut out, 100);
+    encoder.set_sampling_factor(SamplingFactor::F_2_2);
+    encoder
+        .encode(&data, width as u16, height as u16, ColorType::Rgb)
+        .unwrap();
+    out
 }
 
 #[test]
@@ -595,7 +624,7 @@ fn progressive_files_with_refinement_scans_decode_as_their_sources_and_match_djp
             checked += 1;
         }
     }
-    assert!(checked >= 40, "{checked} progressive files");
+    assert!(checked >= 44, "{checked} progressive files");
 }
 
 /// Whether the data at `at` starts a marker (not a stuffed byte or a restart marker).
@@ -708,6 +737,9 @@ fn a_decode_of_a_region_equals_the_whole_decode_there_at_every_scale() {
     let mut inputs = decodable_fixtures(&[0xC0, 0xC1, 0xC2]);
     if let Some(bytes) = progressive(&encode(61, 45, ColorType::Rgb, SamplingFactor::F_2_2, None), &[]) {
         inputs.push(("61x45 4:2:0 with refinement scans".into(), bytes));
+    }
+    if let Some(bytes) = progressive(&checkerboard(96, 40, 32), &[]) {
+        inputs.push(("q100 checkerboard with refinement scans".into(), bytes));
     }
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut next = |below: u32| {

@@ -71,7 +71,11 @@ impl Header<'_> {
 }
 
 pub(crate) struct Decoded {
+    /// The decoded picture, or the part of it that the plan's crop and resize read
+    /// ([`Plan::needed_region`](crate::plan::Plan::needed_region)).
     pub(crate) pixels: Pixels,
+    /// Where `pixels` begin in the decoded picture: (0, 0) unless only a part was decoded.
+    pub(crate) origin: (u32, u32),
     /// The data ended early or broke off and what decoded was kept (only when the options allow).
     pub(crate) partial: bool,
 }

@@ -126,7 +126,7 @@ pub(crate) fn decode_planes(
     if frame.width == 0 {
         return Err(ValidationError::zero_dimensions(frame.width, frame.height));
     }
-    let mut planes = planes::allocate(frame, divisor)
+    let mut planes = planes::layout(frame, divisor)
         .map_err(|_| ValidationError::unsupported_encoding(NAME, "an unusual chroma subsampling"))?;
     let (width, height) = (
         frame.width.div_ceil(divisor) as usize,
@@ -161,20 +161,27 @@ pub(crate) fn decode_planes(
     })
 }
 
-/// Bytes [`decode_planes`] holds at once for `frame` at `1 / divisor`: the planes, for a
-/// progressive file the coefficients of every block, and the interleaved output; `None` for a
-/// sampling it refuses.
+/// Bytes [`decode_planes`] and [`Picture::interleave`] hold at once, at most, for `frame` at
+/// `1 / divisor` and the output `region`: for a progressive file its coefficients (and then the
+/// planes, as the coefficients are freed: no more than they took), the planes of the blocks the
+/// region needs, and the interleaved output of the region; `None` for a sampling it refuses.
 pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region) -> Option<u64> {
-    let planes = planes::bytes(frame, divisor).ok()?;
+    let windows = planes::windows(frame, divisor, region).ok()?;
+    let planes = planes::bytes(frame, divisor, &windows).ok()?;
     let coefficients = if frame.marker == 0xC2 {
-        coefficients::Coefficients::bytes(frame, &planes::windows(frame, divisor, region).ok()?)
+        coefficients::Coefficients::bytes(frame, &windows)
     } else {
         0
     };
-    let output = u64::from(frame.width.div_ceil(divisor))
-        * u64::from(frame.height.div_ceil(divisor))
+    let (width, height) = (
+        frame.width.div_ceil(divisor) as usize,
+        frame.height.div_ceil(divisor) as usize,
+    );
+    let (left, top, right, bottom) = region;
+    let output = (right.min(width).saturating_sub(left) as u64)
+        * (bottom.min(height).saturating_sub(top) as u64)
         * frame.sampling.len() as u64;
-    Some(planes + coefficients + output)
+    Some((planes + output).max(coefficients + planes))
 }
 
 /// The segments of a lossless file from SOI to EOI, its scans skipped undecoded: what this
@@ -213,7 +220,7 @@ fn read_scans(
         coefficients.as_mut(),
         progress,
     );
-    if let Some(coefficients) = &coefficients {
+    if let Some(coefficients) = coefficients {
         if result.is_ok() || on_damage == OnDamage::KeepPartial {
             coefficients.transform_into(planes);
         }
@@ -320,16 +327,23 @@ fn skip_scan(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 impl Picture {
-    /// Upsamples and converts the planes into interleaved output rows, within the region (the
-    /// rest of the output is zero).
+    /// The output region (left, top, right, bottom), within the picture.
+    pub(crate) fn region(&self) -> Region {
+        let (left, top, right, bottom) = self.region;
+        let (right, bottom) = (right.min(self.width), bottom.min(self.height));
+        (left.min(right), top.min(bottom), right, bottom)
+    }
+
+    /// Upsamples and converts the planes into interleaved output rows: the region's only, row
+    /// by row.
     pub(crate) fn interleave(&self) -> Vec<u8> {
         let channels = self.space.channels();
-        let row_len = self.width * channels;
-        let (left, top, right, bottom) = self.region;
-        let mut out = vec![0u8; row_len * self.height];
+        let (left, top, right, bottom) = self.region();
+        let row_len = (right - left) * channels;
+        let mut out = vec![0u8; row_len * (bottom - top)];
         let mut rows: Vec<Vec<u8>> = vec![vec![0; self.width]; self.planes.len()];
         let mut scratch: Vec<Vec<u8>> = self.planes.iter().map(|p| vec![0; p.width * p.ratio.0]).collect();
-        for (y, line) in out.chunks_exact_mut(row_len).enumerate().take(bottom).skip(top) {
+        for (line, y) in out.chunks_exact_mut(row_len.max(1)).zip(top..bottom) {
             for ((plane, row), scratch) in self.planes.iter().zip(&mut rows).zip(&mut scratch) {
                 upsample::row(plane, y, self.fancy, scratch, row);
             }

@@ -185,23 +185,34 @@ pub(super) fn decode(
     if too_short_for_frame(&frame, header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
     }
-    let (data, partial) = if frame.marker == 0xC3 {
-        decode_lossless(bytes, &frame, options)?
+    let (data, partial, (origin, size)) = if frame.marker == 0xC3 {
+        let (data, partial) = decode_lossless(bytes, &frame, options)?;
+        (data, partial, ((0, 0), (width, height)))
     } else {
         let on_damage = match options.damaged_input {
             DamagedInput::AcceptPartial => OnDamage::KeepPartial,
             _ => OnDamage::Refuse,
         };
         let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region)?;
-        (picture.interleave(), picture.partial)
+        // Only the region is interleaved: the rest of the picture is never read.
+        let (left, top, right, bottom) = picture.region();
+        let part = (
+            (left as u32, top as u32),
+            ((right - left) as u32, (bottom - top) as u32),
+        );
+        (picture.interleave(), picture.partial, part)
     };
     let data = match plan.channels {
         Channels::Cmyk => cmyk_as_ink(data, header.adobe_transform),
         _ => data,
     };
-    let pixels = Pixels::new(width, height, plan.channels, data)
+    let pixels = Pixels::new(size.0, size.1, plan.channels, data)
         .ok_or_else(|| ValidationError::internal("JPEG decoding"))?;
-    Ok(Decoded { pixels, partial })
+    Ok(Decoded {
+        pixels,
+        origin,
+        partial,
+    })
 }
 
 /// A lossless file through jpeg-decoder, at full size, once our walk has checked its segments.
@@ -292,12 +303,16 @@ pub(crate) fn decode_own_noting_extraneous(
         return Err(ValidationError::truncated(NAME));
     }
     let picture = decoder::decode_planes(bytes, &pending.header, divisor, OnDamage::Refuse, region)?;
-    let data = picture.interleave();
-    let size = (
-        picture.width as u32,
-        picture.height as u32,
-        picture.space.channels(),
-    );
+    let channels = picture.space.channels();
+    // The region's samples in place in the whole picture.
+    let (left, top, right, _) = picture.region();
+    let mut data = vec![0; picture.width * picture.height * channels];
+    let row_len = (right - left) * channels;
+    for (y, row) in picture.interleave().chunks_exact(row_len.max(1)).enumerate() {
+        let at = ((top + y) * picture.width + left) * channels;
+        data[at..at + row_len].copy_from_slice(row);
+    }
+    let size = (picture.width as u32, picture.height as u32, channels);
     Ok(((size.0, size.1, size.2, data), picture.extraneous))
 }
 
@@ -430,8 +445,20 @@ mod tests {
         let yuv = [(2, 2), (1, 1), (1, 1)];
         let baseline = decode_bytes(&frame(0xC0, 1600, 1600, &yuv), 1, None);
         let progressive = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1, None);
-        // 1.5 samples per pixel of planes, 3 bytes of output, and 2 bytes per coefficient.
+        // 1.5 samples per pixel of planes, then 3 bytes of output.
         assert_eq!(baseline, 1600 * 1600 * 3 / 2 + 1600 * 1600 * 3);
-        assert_eq!(progressive - baseline, 1600 * 1600 * 3 / 2 * 2);
+        // The planes, and at most 128 bytes per block of coefficients, plus a row's and a
+        // column's worth per component (200 + 200 luma blocks, 100 + 100 twice for chroma); the
+        // output comes once the coefficients are freed.
+        let blocks = 200 * 200 + 2 * 100 * 100;
+        assert_eq!(progressive, 1600 * 1600 * 3 / 2 + (blocks + 400 + 2 * 200) * 128);
+        // For the right half: the coefficients of its blocks (rounded out to whole blocks, with
+        // one sample more) and a nonzero bit per coefficient of the others; planes hold whole
+        // rows.
+        let region = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1, Some((800, 0, 1600, 1600)));
+        let kept = 101 * 200 + 2 * 51 * 100;
+        let rows_and_columns = (200 + 101 + 2 * (100 + 51)) * 128;
+        let planes = 1600 * 1600 * 3 / 2;
+        assert_eq!(region, planes + kept * 128 + rows_and_columns + blocks * 8);
     }
 }

@@ -9,13 +9,19 @@
 use super::header::Frame;
 
 /// One component's samples: `blocks_wide * side` columns by `blocks_high * side` rows, of which
-/// the first `width` x `height` are picture (the rest is the padding of the last blocks).
+/// the first `width` x `height` are picture (the rest is the padding of the last blocks). Only
+/// the block rows of the decoded [`Window`] are ever allocated, each on its own, so a progressive
+/// decode can hand memory over from a row of coefficients to its samples one row at a time.
 #[derive(Debug)]
 pub(crate) struct Plane {
     pub(crate) width: usize,
     pub(crate) height: usize,
     pub(crate) stride: usize,
-    pub(crate) data: Vec<u8>,
+    /// Per block row: `side` rows of `stride` samples once allocated ([`Plane::block_row`]);
+    /// empty outside the window.
+    block_rows: Vec<Vec<u8>>,
+    /// One row of `stride` mid-grey samples.
+    grey: Vec<u8>,
     /// Side of each block in this plane: 8, 4, 2 or 1.
     pub(crate) side: usize,
     /// Blocks across and down that hold picture (a non-interleaved scan's grid).
@@ -26,8 +32,28 @@ pub(crate) struct Plane {
 }
 
 impl Plane {
+    /// Sample row `y`; mid-grey for a row outside the allocated block rows (nothing of the output
+    /// region comes from one, but a reader must never fail on it).
     pub(crate) fn row(&self, y: usize) -> &[u8] {
-        &self.data[y * self.stride..(y + 1) * self.stride]
+        match self.block_rows.get(y / self.side) {
+            Some(block_row) if !block_row.is_empty() => {
+                let at = (y % self.side) * self.stride;
+                &block_row[at..at + self.stride]
+            }
+            _ => &self.grey,
+        }
+    }
+
+    /// Block row `by` (`side` rows of `stride` samples), allocated mid-grey on first use: 128
+    /// is what a block the scans never reached shows. `None` past the plane's block rows.
+    #[inline(always)]
+    pub(super) fn block_row(&mut self, by: usize) -> Option<&mut [u8]> {
+        let size = self.stride * self.side;
+        let block_row = self.block_rows.get_mut(by)?;
+        if block_row.is_empty() {
+            *block_row = grey(size);
+        }
+        Some(block_row)
     }
 
     /// The blocks (columns, rows) whose samples the output region `(left, top, right, bottom)`
@@ -43,6 +69,38 @@ impl Plane {
         Window {
             columns: span(left, right, self.ratio.0, self.blocks_wide),
             rows: span(top, bottom, self.ratio.1, self.blocks_high),
+        }
+    }
+}
+
+/// `size` mid-grey samples: once per block row, kept out of the decoding loops.
+#[cold]
+#[inline(never)]
+fn grey(size: usize) -> Vec<u8> {
+    vec![128; size]
+}
+
+#[cfg(test)]
+impl Plane {
+    /// A plane of 8x8 blocks, 1:1 with the output unless `ratio` says otherwise, holding
+    /// `samples` (`stride` per row, whole blocks down).
+    pub(super) fn from_samples(
+        (width, height): (usize, usize),
+        stride: usize,
+        samples: &[u8],
+        ratio: (usize, usize),
+    ) -> Plane {
+        let block_rows: Vec<Vec<u8>> = samples.chunks(stride * 8).map(<[u8]>::to_vec).collect();
+        Plane {
+            width,
+            height,
+            stride,
+            side: 8,
+            blocks_wide: stride / 8,
+            blocks_high: block_rows.len(),
+            block_rows,
+            grey: vec![128; stride],
+            ratio,
         }
     }
 }
@@ -69,25 +127,12 @@ impl Window {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct FractionalSampling;
 
-/// The planes of a frame at `1 / divisor`, allocated mid-grey (128: what a missing part of a
-/// damaged file shows) from the frame's own size, which the caller has checked against the
-/// limits; the arithmetic is checked all the same.
-pub(super) fn allocate(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling> {
-    layout(frame, divisor)?
-        .into_iter()
-        .map(|mut plane| {
-            let size = plane.stride.checked_mul(plane.blocks_high * plane.side);
-            plane.data = vec![128; size.ok_or(FractionalSampling)?];
-            Ok(plane)
-        })
-        .collect()
-}
-
-/// Bytes the planes of [`allocate`] take, without allocating them.
-pub(super) fn bytes(frame: &Frame, divisor: u32) -> Result<u64, FractionalSampling> {
+/// Bytes the planes take once the block rows of `windows` are allocated.
+pub(super) fn bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Result<u64, FractionalSampling> {
     Ok(layout(frame, divisor)?
         .iter()
-        .map(|p| p.stride as u64 * (p.blocks_high * p.side) as u64)
+        .zip(windows)
+        .map(|(p, w)| p.stride as u64 * (w.rows.len() * p.side) as u64)
         .sum())
 }
 
@@ -100,8 +145,10 @@ pub(super) fn windows(
     Ok(layout(frame, divisor)?.iter().map(|p| p.window(region)).collect())
 }
 
-/// The planes' geometry, with no samples yet.
-fn layout(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling> {
+/// The planes of a frame at `1 / divisor`, from the frame's own size (which the caller has
+/// checked against the limits): their geometry, no samples yet ([`Plane::block_row`] allocates
+/// them row by row).
+pub(super) fn layout(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling> {
     let min_side = 8 / divisor as usize;
     let hmax = frame.sampling.iter().map(|s| usize::from(s.0)).max().unwrap_or(1);
     let vmax = frame.sampling.iter().map(|s| usize::from(s.1)).max().unwrap_or(1);
@@ -127,7 +174,8 @@ fn layout(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling>
             width: (width * h * side).div_ceil(hmax * 8),
             height: (height * v * side).div_ceil(vmax * 8),
             stride: blocks_wide.checked_mul(side).ok_or(FractionalSampling)?,
-            data: Vec::new(),
+            block_rows: (0..blocks_high).map(|_| Vec::new()).collect(),
+            grey: vec![128; blocks_wide * side],
             side,
             blocks_wide,
             blocks_high,
@@ -153,7 +201,7 @@ mod tests {
         }
     }
 
-    fn layout(planes: &[Plane]) -> Vec<(usize, usize, usize, (usize, usize))> {
+    fn geometry(planes: &[Plane]) -> Vec<(usize, usize, usize, (usize, usize))> {
         planes
             .iter()
             .map(|p| (p.width, p.height, p.side, p.ratio))
@@ -163,30 +211,47 @@ mod tests {
     #[test]
     fn subsampled_chroma_gets_a_larger_transform_at_reduced_scales_as_in_libjpeg() {
         let yuv420 = frame(333, 177, &[(2, 2), (1, 1), (1, 1)]);
-        let full = allocate(&yuv420, 1).unwrap();
-        assert_eq!(layout(&full)[..2], [(333, 177, 8, (1, 1)), (167, 89, 8, (2, 2))]);
-        assert_eq!((full[1].stride, full[1].data.len()), (168, 168 * 96));
-        let half = allocate(&yuv420, 2).unwrap();
-        assert_eq!(layout(&half)[..2], [(167, 89, 4, (1, 1)), (167, 89, 8, (1, 1))]);
-        let eighth = allocate(&yuv420, 8).unwrap();
-        assert_eq!(layout(&eighth)[..2], [(42, 23, 1, (1, 1)), (42, 23, 2, (1, 1))]);
+        let full = layout(&yuv420, 1).unwrap();
+        assert_eq!(
+            geometry(&full)[..2],
+            [(333, 177, 8, (1, 1)), (167, 89, 8, (2, 2))]
+        );
+        assert_eq!((full[1].stride, full[1].blocks_high), (168, 12));
+        let half = layout(&yuv420, 2).unwrap();
+        assert_eq!(geometry(&half)[..2], [(167, 89, 4, (1, 1)), (167, 89, 8, (1, 1))]);
+        let eighth = layout(&yuv420, 8).unwrap();
+        assert_eq!(geometry(&eighth)[..2], [(42, 23, 1, (1, 1)), (42, 23, 2, (1, 1))]);
         let yuv411 = frame(400, 300, &[(4, 1), (1, 1), (1, 1)]);
         // Vertically the chroma is not subsampled, so its transform cannot grow.
-        assert_eq!(layout(&allocate(&yuv411, 2).unwrap())[1], (50, 150, 4, (4, 1)));
-        assert_eq!(layout(&allocate(&yuv411, 4).unwrap())[1], (25, 75, 2, (4, 1)));
+        assert_eq!(geometry(&layout(&yuv411, 2).unwrap())[1], (50, 150, 4, (4, 1)));
+        assert_eq!(geometry(&layout(&yuv411, 4).unwrap())[1], (25, 75, 2, (4, 1)));
         let yuv420_wide = frame(64, 64, &[(4, 2), (2, 1), (2, 1)]);
         assert_eq!(
-            layout(&allocate(&yuv420_wide, 2).unwrap())[1],
+            geometry(&layout(&yuv420_wide, 2).unwrap())[1],
             (32, 32, 8, (1, 1))
         );
     }
 
     #[test]
+    fn block_rows_are_allocated_mid_grey_on_first_use_and_others_read_as_grey() {
+        let mut planes = layout(&frame(20, 20, &[(1, 1)]), 1).unwrap();
+        let plane = &mut planes[0];
+        assert_eq!((plane.stride, plane.blocks_high), (24, 3));
+        plane.block_row(1).unwrap()[24 * 2 + 5] = 7;
+        assert!(plane.block_row(3).is_none());
+        assert_eq!(plane.row(10)[5], 7);
+        assert_eq!(plane.row(10).len(), 24);
+        assert_eq!(plane.row(9), [128; 24]);
+        assert_eq!(plane.row(0), [128; 24]); // never allocated
+        assert_eq!(plane.row(23), [128; 24]);
+    }
+
+    #[test]
     fn sampling_ratios_that_do_not_divide_are_refused() {
         assert_eq!(
-            allocate(&frame(64, 64, &[(3, 1), (2, 1), (1, 1)]), 1).err(),
+            layout(&frame(64, 64, &[(3, 1), (2, 1), (1, 1)]), 1).err(),
             Some(FractionalSampling)
         );
-        assert!(allocate(&frame(64, 64, &[(4, 4), (1, 1), (2, 2)]), 1).is_ok());
+        assert!(layout(&frame(64, 64, &[(4, 4), (1, 1), (2, 2)]), 1).is_ok());
     }
 }

@@ -5,7 +5,7 @@
 //! last coefficient, [`NATURAL_ORDER`]'s padding).
 
 use super::bits::BitReader;
-use super::coefficients::{Coefficients, Slot};
+use super::coefficients::{Block, Coefficients, Slot};
 use super::huffman::{Table, Tables};
 use super::quant::NATURAL_ORDER;
 use super::scan::{quant_table, walk, BlockDecoder, Context, Grid, Scan};
@@ -107,11 +107,19 @@ impl BlockDecoder for Progressive<'_, '_> {
         let index = self.components[unit];
         let pass = &self.pass;
         match self.coefficients.slot(index, bx, by) {
-            Slot::Kept(block) => pass.decode(
+            Slot::Wide(block) => pass.decode(
                 &self.kind,
                 unit,
                 bits,
                 block,
+                &mut self.predictors[unit],
+                &mut self.eob_run,
+            ),
+            Slot::Narrow(mut block) => pass.decode(
+                &self.kind,
+                unit,
+                bits,
+                &mut block,
                 &mut self.predictors[unit],
                 &mut self.eob_run,
             ),
@@ -180,7 +188,7 @@ impl Pass {
         kind: &Kind<'_>,
         unit: usize,
         bits: &mut BitReader<'_>,
-        block: &mut [i16; 64],
+        block: &mut impl Block,
         predictor: &mut i32,
         eob_run: &mut u32,
     ) -> Result<(), Damage> {
@@ -188,11 +196,11 @@ impl Pass {
             Kind::DcFirst(tables) => {
                 let (_, diff) = tables[unit].decode(bits)?;
                 *predictor = predictor.wrapping_add(diff);
-                block[0] = predictor.wrapping_shl(self.low) as i16;
+                block.set(0, predictor.wrapping_shl(self.low) as i16);
             }
             Kind::DcRefine => {
                 if bits.bits(1)? == 1 {
-                    block[0] |= 1 << self.low;
+                    block.set(0, block.get(0) | 1 << self.low);
                 }
             }
             Kind::AcFirst(table) => self.ac_first(bits, table, block, eob_run)?,
@@ -206,7 +214,7 @@ impl Pass {
         &self,
         bits: &mut BitReader<'_>,
         table: &Table,
-        block: &mut [i16; 64],
+        block: &mut impl Block,
         run: &mut u32,
     ) -> Result<(), Damage> {
         let ((start, end), low) = (self.band, self.low);
@@ -220,7 +228,7 @@ impl Pass {
             let r = usize::from(rs >> 4);
             if rs & 0x0F != 0 {
                 k += r;
-                block[usize::from(NATURAL_ORDER[k])] = value.wrapping_shl(low) as i16;
+                block.set(usize::from(NATURAL_ORDER[k]), value.wrapping_shl(low) as i16);
                 k += 1;
             } else if r == 15 {
                 k += 16;
@@ -239,7 +247,7 @@ impl Pass {
         &self,
         bits: &mut BitReader<'_>,
         table: &Table,
-        block: &mut [i16; 64],
+        block: &mut impl Block,
         run: &mut u32,
     ) -> Result<(), Damage> {
         let ((start, end), low) = (self.band, self.low);
@@ -262,9 +270,10 @@ impl Pass {
                 // Past nonzero coefficients (each taking a correction bit) and r zero ones, to the
                 // zero coefficient the new value goes to.
                 while k <= end {
-                    let coefficient = &mut block[usize::from(NATURAL_ORDER[k])];
-                    if *coefficient != 0 {
-                        refine(bits, coefficient, bit)?;
+                    let natural = usize::from(NATURAL_ORDER[k]);
+                    let coefficient = block.get(natural);
+                    if coefficient != 0 {
+                        refine(bits, block, natural, coefficient, bit)?;
                     } else {
                         r -= 1;
                         if r < 0 {
@@ -274,7 +283,7 @@ impl Pass {
                     k += 1;
                 }
                 if new != 0 {
-                    block[usize::from(NATURAL_ORDER[k])] = new;
+                    block.set(usize::from(NATURAL_ORDER[k]), new);
                 }
                 k += 1;
             }
@@ -282,9 +291,10 @@ impl Pass {
         if *run > 0 {
             // The rest of the band: correction bits for the nonzero coefficients only.
             while k <= end {
-                let coefficient = &mut block[usize::from(NATURAL_ORDER[k])];
-                if *coefficient != 0 {
-                    refine(bits, coefficient, bit)?;
+                let natural = usize::from(NATURAL_ORDER[k]);
+                let coefficient = block.get(natural);
+                if coefficient != 0 {
+                    refine(bits, block, natural, coefficient, bit)?;
                 }
                 k += 1;
             }
@@ -294,15 +304,23 @@ impl Pass {
     }
 }
 
-/// Appends a correction bit to a coefficient already nonzero: its magnitude grows by the bit
-/// coded, unless that bit is set already.
-fn refine(bits: &mut BitReader<'_>, coefficient: &mut i16, bit: i16) -> Result<(), Damage> {
-    if bits.bits(1)? == 1 && *coefficient & bit == 0 {
-        *coefficient = if *coefficient >= 0 {
+/// Appends a correction bit to `coefficient`, already nonzero, at position `natural`: its
+/// magnitude grows by the bit coded, unless that bit is set already.
+#[inline(always)]
+fn refine(
+    bits: &mut BitReader<'_>,
+    block: &mut impl Block,
+    natural: usize,
+    coefficient: i16,
+    bit: i16,
+) -> Result<(), Damage> {
+    if bits.bits(1)? == 1 && coefficient & bit == 0 {
+        let grown = if coefficient >= 0 {
             coefficient.wrapping_add(bit)
         } else {
             coefficient.wrapping_sub(bit)
         };
+        block.set(natural, grown);
     }
     Ok(())
 }

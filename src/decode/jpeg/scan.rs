@@ -188,16 +188,17 @@ impl BlockDecoder for Sequential<'_, '_> {
         decode_block(bits, u, &mut self.predictors[unit], &mut block)?;
         if self.windows[u.index].contains(bx, by) {
             let plane = &mut self.planes[u.index];
-            let side = plane.side;
-            let at = by * side * plane.stride + bx * side;
-            idct::transform(
-                self.arch,
-                side,
-                &block,
-                &u.quant,
-                &mut plane.data[at..],
-                plane.stride,
-            );
+            let (side, stride) = (plane.side, plane.stride);
+            if let Some(samples) = plane.block_row(by) {
+                idct::transform(
+                    self.arch,
+                    side,
+                    &block,
+                    &u.quant,
+                    &mut samples[bx * side..],
+                    stride,
+                );
+            }
         }
         Ok(())
     }

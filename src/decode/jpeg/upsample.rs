@@ -100,16 +100,7 @@ mod tests {
         for y in 0..height {
             padded[y * stride..y * stride + width].copy_from_slice(&data[y * width..(y + 1) * width]);
         }
-        Plane {
-            width,
-            height,
-            stride,
-            data: padded,
-            side: 8,
-            blocks_wide: stride / 8,
-            blocks_high: rows / 8,
-            ratio,
-        }
+        Plane::from_samples((width, height), stride, &padded, ratio)
     }
 
     /// The filter as a formula: each output sample's position in the plane, the nearer sample

@@ -303,7 +303,11 @@ pub(super) fn decode(
     } else {
         pixels
     };
-    Ok(Decoded { pixels, partial })
+    Ok(Decoded {
+        pixels,
+        origin: (0, 0),
+        partial,
+    })
 }
 
 /// Decodes the RGBA rows one at a time into one reused row, each flattened onto `background`
