@@ -126,7 +126,7 @@ pub struct Limits {
     /// header (decoded planes, progressive coefficients, output buffer, resizer buffers, one copy
     /// of the input). Default: 256 MiB (our choice, because it accepts square baseline JPEGs up
     /// to `max_pixels` thanks to DCT-domain downscaling, progressive 4:2:0 JPEGs up to about
-    /// 72 MP, RGB and untagged or sRGB RGBA PNGs up to about 70 MP, while a server can run
+    /// 74 MP, RGB and untagged or sRGB RGBA PNGs up to about 70 MP, while a server can run
     /// several normalizations at once; `cargo run --release --example measure` prints these
     /// sizes, and the panorama sizes that cannot be downscaled as much).
     pub max_decode_memory: usize,

@@ -252,6 +252,10 @@ fn every_decodable_fixture_agrees_with_jpeg_decoder() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// Fixtures zune-jpeg 0.5.15 decodes wrongly: non-interleaved scans of subsampled components
+/// (zune-image issue 422, fixed after that release; libjpeg and jpeg-decoder read them right).
+const ZUNE_MISDECODES: &[&str] = &["non-interleaved.jpg"];
+
 #[test]
 fn every_decodable_fixture_agrees_with_zune_jpeg_at_full_size() {
     // zune-jpeg (through the `image` crate) has no DCT scaling, and converts four-component
@@ -263,6 +267,10 @@ fn every_decodable_fixture_agrees_with_zune_jpeg_at_full_size() {
     for (name, bytes) in &decodable_fixtures(&[0xC0, 0xC1, 0xC2]) {
         let (w, h, channels, ours) = own(bytes, 1, name);
         if channels == 4 {
+            continue;
+        }
+        if ZUNE_MISDECODES.contains(&name.as_str()) {
+            table += &format!("| {name} | not compared (zune-jpeg decodes it wrongly) |\n");
             continue;
         }
         let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)

@@ -24,6 +24,8 @@ use jpeg_encoder::{ColorType, Encoder as JpegEncoder, SamplingFactor};
 
 #[path = "colour.rs"]
 mod colour;
+#[path = "scan_writer.rs"]
+mod scan_writer;
 
 use colour::{gamma_to_srgb, linear_to_srgb, to_srgb, Space};
 
@@ -349,6 +351,43 @@ fn jpeg_variant_fixtures(out: &mut Vec<Fixture>) {
     let picture = photo(333, 177);
     let bytes = plain_jpeg(&picture, rgb(85, S420));
     out.push(ok_lossy("odd-size-333x177.jpg", bytes, picture));
+
+    // Codings jpeg-encoder does not write, from this crate's own small scan writer. The
+    // non-interleaved file is compared with the picture it was made from, not with the `image`
+    // crate's decode: zune-jpeg 0.5.15 decodes non-interleaved subsampled files to garbage
+    // (zune-image issue 422, fixed after that release).
+    let picture = photo(203, 150);
+    let bytes = scan_writer::encode(&picture.data, 203, 150, scan_writer::Coding::NonInterleaved);
+    out.push(ok("non-interleaved.jpg", bytes, picture.clone()));
+    let bytes = scan_writer::encode(
+        &picture.data,
+        203,
+        150,
+        scan_writer::Coding::ProgressiveRefinement,
+    );
+    out.push(ok_lossy("progressive-refinement.jpg", bytes, picture));
+
+    // A quantisation table with a zero entry (the last luminance one), which libjpeg reads.
+    let picture = photo(160, 120);
+    let mut bytes = plain_jpeg(&picture, rgb(85, S420));
+    let (dqt, _) = segment(&bytes, 0xDB);
+    assert_eq!(bytes[dqt + 4], 0, "the luminance table comes first");
+    bytes[dqt + 5 + 63] = 0;
+    out.push(ok_lossy("zero-quantisation-entry.jpg", bytes, picture));
+
+    // 4:2:0 pictures smaller than one MCU, down to a single pixel.
+    for (side, name) in [
+        (1, "tiny-420-1x1.jpg"),
+        (2, "tiny-420-2x2.jpg"),
+        (3, "tiny-420-3x3.jpg"),
+        (4, "tiny-420-4x4.jpg"),
+        (5, "tiny-420-5x5.jpg"),
+        (6, "tiny-420-6x6.jpg"),
+        (7, "tiny-420-7x7.jpg"),
+    ] {
+        let flat = Raster::from_fn(side, side, |_, _| vec![230, 120, 40]);
+        out.push(ok(name, plain_jpeg(&flat, rgb(95, S420)), flat));
+    }
 }
 
 /// Four-component JPEGs, 128x128. The intended colours, as ink amounts (255 = full ink), are:
@@ -814,6 +853,43 @@ fn damaged_fixtures(out: &mut Vec<Fixture>) {
     closed.extend_from_slice(&[0xFF, 0xD9]);
     out.push(error(
         "progressive-cut-in-dc-scan-then-eoi.jpg",
+        closed,
+        TRUNCATED,
+    ));
+
+    // The progressive file with refinement scans, cut halfway into its last scan (a luma AC
+    // refinement) and closed with EOI.
+    let progressive = scan_writer::encode(
+        &photo(203, 150).data,
+        203,
+        150,
+        scan_writer::Coding::ProgressiveRefinement,
+    );
+    let last_scan = (0..progressive.len() - 1)
+        .rev()
+        .find(|&i| progressive[i] == 0xFF && progressive[i + 1] == 0xDA)
+        .expect("a scan");
+    let cut = last_scan + (progressive.len() - last_scan) / 2;
+    let mut closed = progressive[..cut].to_vec();
+    closed.extend_from_slice(&[0xFF, 0xD9]);
+    out.push(error(
+        "progressive-cut-in-refinement-scan-then-eoi.jpg",
+        closed,
+        TRUNCATED,
+    ));
+
+    // Restart markers every 4 MCUs; the file cut right after the third one, between two
+    // intervals, and closed with EOI: the intervals before it are whole, the scan is not.
+    let restarts = jpeg(&photo(400, 300), rgb(85, S420), |e| e.set_restart_interval(4));
+    let (_, scan_start) = segment(&restarts, 0xDA);
+    let third = (scan_start..restarts.len() - 1)
+        .filter(|&i| restarts[i] == 0xFF && (0xD0..=0xD7).contains(&restarts[i + 1]))
+        .nth(2)
+        .expect("three restart markers");
+    let mut closed = restarts[..third + 2].to_vec();
+    closed.extend_from_slice(&[0xFF, 0xD9]);
+    out.push(error(
+        "restart-cut-between-intervals-then-eoi.jpg",
         closed,
         TRUNCATED,
     ));
