@@ -1,7 +1,7 @@
 //! Sniffing: what the bytes are, by their magic numbers alone, and whether that agrees with what
 //! the upload declared.
 //!
-//! Input: the upload. Output: [`Accepted`] (JPEG or PNG). Errors: `image.empty`,
+//! Input: the upload. Output: the [`ImageFormat`] (JPEG or PNG). Errors: `image.empty`,
 //! `image.file_too_large`, `image.unsupported_type`, `image.extension_not_allowed`,
 //! `image.declared_type_mismatch`.
 

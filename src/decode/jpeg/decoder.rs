@@ -16,9 +16,11 @@
 //! [`check_lossless`]), hierarchical, arithmetic-coded and 12-bit files. A scan naming a Huffman
 //! table the file never defined is corrupt (libjpeg-turbo falls back to the standard tables).
 //!
-//! Allocation: the component planes, for progressive files the coefficients, and the
-//! interleaved output, all from the frame's size, which the caller has checked against the
-//! limits ([`memory`]); nothing else grows with the file. One thread.
+//! Allocation: for progressive files the coefficients, the component planes' block rows that
+//! the output region needs (allocated as they are reached; in a progressive file as the
+//! coefficients are freed), and the region's interleaved output, all from the frame's size,
+//! which the caller has checked against the limits ([`memory`]); nothing else grows with the
+//! file. One thread.
 //!
 //! File layout: one concern each, named for the JPEG concept: [`bits`] (the bit reader),
 //! [`huffman`] (tables and code lookup), [`quant`] (quantisation tables, zigzag order),
@@ -62,7 +64,7 @@ pub(crate) struct Picture {
     pub(crate) height: usize,
     pub(crate) space: ColourSpace,
     pub(crate) planes: Vec<Plane>,
-    /// What the planes hold picture for (output pixels).
+    /// What the planes hold picture for (output pixels), and all that is interleaved.
     region: Region,
     /// Fancy upsampling applies (not at 1/8, as in libjpeg).
     fancy: bool,

@@ -4,7 +4,7 @@
 //! upsampling it afterwards (`jpeg_core_output_dimensions`): the component's block side doubles
 //! from the scale's side while the output still divides evenly, so at 1/2 the chroma of a 4:2:0
 //! file comes out of an 8x8 transform at the luma's resolution and needs no upsampling at all.
-//! Matching `djpeg` needs the same choice, so [`Geometry`] makes it.
+//! Matching `djpeg` needs the same choice, so [`layout`] makes it.
 
 use super::header::Frame;
 
