@@ -22,7 +22,7 @@ clash with a normal Pillow; -mavx2 turns on its AVX2 resampling paths):
     CC="cc -mavx2" peers-venv/bin/pip install --no-cache-dir --no-binary pillow-simd pillow-simd
     peers-venv/bin/pip install pyvips
 
---ssim OURS_BINARY (e.g. target/release/examples/normalize, run as `OURS_BINARY IN OUT`) adds a
+--ssim OURS_BINARY (e.g. target/release/profile-image, run as `OURS_BINARY IN OUT`) adds a
 quality table: SSIM (Wang et al.: Gaussian window, sigma 1.5, K1 0.01, K2 0.03, data range 255,
 mean over R, G, B) and PSNR of each tool's output against a float reference, for the crate and each
 peer. It needs numpy and scikit-image; plain `pip install scikit-image` would replace Pillow-SIMD

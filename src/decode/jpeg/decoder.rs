@@ -72,6 +72,8 @@ pub(crate) struct Picture {
     pub(crate) partial: bool,
     /// Bytes that belong to no segment and no scan lay before a marker after the first scan
     /// (libjpeg warns of "extraneous bytes" and skips them, as this decoder does).
+    /// (Read by the fuzz targets and the decoder tests, through the hidden features only.)
+    #[cfg_attr(not(any(feature = "fuzzing", feature = "stages")), allow(dead_code))]
     pub(crate) extraneous: bool,
 }
 

@@ -1,8 +1,11 @@
-//! Normalizes one file the way the endpoint would.
+//! The command-line tool: normalizes one file the way the endpoint would. Built only with the
+//! `cli` feature, so that running it compiles the library's own dependencies and `serde_json`,
+//! nothing of the test and bench tooling.
 //!
 //! ```text
-//! cargo run --release --example normalize -- [--declared-name NAME] [--content-type TYPE]
+//! cargo run --release --features cli -- [--declared-name NAME] [--content-type TYPE]
 //!     [--size WxH] [--quality Q] [--optimize-huffman] IN OUT
+//! cargo install --path . --features cli    # then: profile-image IN OUT
 //! ```
 //!
 //! Exit status: 0 with OUT written; 2 on a validation error, whose body is printed as one line of
@@ -23,7 +26,7 @@ struct Args {
 }
 
 const USAGE: &str =
-    "usage: normalize [--declared-name NAME] [--content-type TYPE] [--size WxH] [--quality Q] \
+    "usage: profile-image [--declared-name NAME] [--content-type TYPE] [--size WxH] [--quality Q] \
                      [--optimize-huffman] IN OUT";
 
 fn parse_args() -> Result<Args, String> {
