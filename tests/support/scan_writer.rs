@@ -49,7 +49,7 @@ pub fn encode(rgb: &[u8], width: u32, height: u32, coding: Coding) -> Vec<u8> {
             for (scan, band, (high, low)) in script {
                 let mut bits = scan_header(&mut out, scan, band, (high, low));
                 if band.0 == 0 {
-                    dc_scan(&mut bits, &components, scan.len() > 1, high, low);
+                    dc_scan(&mut bits, &components, high, low);
                 } else {
                     let component = &components[scan[0]];
                     for block in component.own_blocks() {
@@ -341,9 +341,9 @@ fn sequential(bits: &mut Bits, component: &Component) {
     }
 }
 
-/// A DC first or refinement scan: interleaved in MCU order (2x2 luma blocks, then one of each
-/// chroma) or one component's own blocks.
-fn dc_scan(bits: &mut Bits, components: &[Component], interleaved: bool, high: u8, low: u8) {
+/// A DC first or refinement scan over all three components, interleaved in MCU order (2x2 luma
+/// blocks, then one of each chroma): the only DC scans the script has.
+fn dc_scan(bits: &mut Bits, components: &[Component], high: u8, low: u8) {
     let mut predictors = [0i32; 3];
     let mut code = |bits: &mut Bits, c: usize, block: &[i16; 64]| {
         let value = i32::from(block[0]) >> low;
@@ -356,7 +356,6 @@ fn dc_scan(bits: &mut Bits, components: &[Component], interleaved: bool, high: u
             bits.put(value as u32 & 1, 1);
         }
     };
-    assert!(interleaved, "the script interleaves its DC scans");
     let (luma, mcus_wide) = (&components[0], components[1].stride);
     for my in 0..components[1].blocks.len() / mcus_wide {
         for mx in 0..mcus_wide {
