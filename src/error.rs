@@ -115,7 +115,7 @@ impl fmt::Display for ErrorCode {
 
 /// The spec's `typedArgs` types, serialised with the spec's upper-case names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "SCREAMING_SNAKE_CASE"))]
 #[allow(missing_docs)] // each variant is the spec's name, nothing more to say
 pub enum ArgType {
@@ -186,7 +186,7 @@ impl ArgType {
 
 /// The value of one argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
 #[non_exhaustive]
 pub enum ArgValue {
@@ -196,6 +196,30 @@ pub enum ArgValue {
     Text(String),
     /// A list of texts (`TERM_LIST`).
     List(Vec<String>),
+}
+
+impl From<u64> for ArgValue {
+    fn from(value: u64) -> Self {
+        ArgValue::Integer(value)
+    }
+}
+
+impl From<&str> for ArgValue {
+    fn from(value: &str) -> Self {
+        ArgValue::Text(value.to_string())
+    }
+}
+
+impl From<String> for ArgValue {
+    fn from(value: String) -> Self {
+        ArgValue::Text(value)
+    }
+}
+
+impl From<Vec<String>> for ArgValue {
+    fn from(value: Vec<String>) -> Self {
+        ArgValue::List(value)
+    }
 }
 
 impl fmt::Display for ArgValue {
@@ -210,7 +234,7 @@ impl fmt::Display for ArgValue {
 
 /// One entry of `typedArgs`: `{ "value": ..., "type": ... }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TypedArg {
     /// The value.
     pub value: ArgValue,
@@ -219,9 +243,38 @@ pub struct TypedArg {
     pub arg_type: ArgType,
 }
 
+impl TypedArg {
+    /// An argument of the given type: `TypedArg::new(3u64, ArgType::Integer)`.
+    pub fn new(value: impl Into<ArgValue>, arg_type: ArgType) -> Self {
+        TypedArg {
+            value: value.into(),
+            arg_type,
+        }
+    }
+}
+
 /// A rejected upload or a failed normalization.
 ///
-/// Display prints the English message; [`ValidationError::code`] is the stable key to branch on.
+/// Display prints the English message; [`ValidationError::code`] is the stable key to branch on,
+/// [`ValidationError::http_status`] the status to answer with and [`ValidationError::body`] the
+/// spec's error body.
+///
+/// ```
+/// use profile_image::{ArgValue, ErrorCode, Fault};
+///
+/// let png_header_only = b"\x89PNG\r\n\x1a\n";
+/// let error = profile_image::normalize_profile_image(png_header_only).unwrap_err();
+/// assert_eq!(error.code(), ErrorCode::Truncated);
+/// assert_eq!(error.code().as_str(), "image.truncated");
+/// assert_eq!(error.fault(), Fault::Client);
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.typed_args()[0].value, ArgValue::Text("PNG".into()));
+/// assert_eq!(error.to_string(), "the PNG data ends before the image is complete");
+///
+/// // What a service sends: the body, with the status above.
+/// let body = error.body();
+/// assert_eq!((body.error_code.as_str(), body.reference.as_deref()), ("image.truncated", Some("image")));
+/// ```
 pub struct ValidationError {
     code: ErrorCode,
     args: Vec<TypedArg>,
@@ -281,11 +334,11 @@ impl ValidationError {
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error_message: self.message.clone(),
-            error_code: self.code.as_str(),
+            error_code: self.code.as_str().to_string(),
             trace_id: None,
             args: self.args.iter().map(|a| a.value.clone()).collect(),
             typed_args: self.args.clone(),
-            reference: REFERENCE,
+            reference: Some(REFERENCE.to_string()),
         }
     }
 
@@ -295,10 +348,10 @@ impl ValidationError {
         Self::new(ErrorCode::Empty, vec![], "the uploaded image is empty".into())
     }
 
-    pub(crate) fn file_too_large(size: usize, limit: usize) -> Self {
+    pub(crate) fn file_too_large(size: u64, limit: u64) -> Self {
         Self::new(
             ErrorCode::FileTooLarge,
-            vec![int(size as u64), int(limit as u64)],
+            vec![int(size), int(limit)],
             format!("the uploaded image is {size} bytes, more than the limit of {limit} bytes"),
         )
     }
@@ -512,32 +565,81 @@ impl StdError for ValidationError {
     }
 }
 
-/// The error body of the spec (`400 Validation of the request failed`), field for field.
+/// The error body of the spec, field for field: the crate's own errors make it with
+/// [`ValidationError::body`], and a service makes its own (a missing field, 401, 404, 429...)
+/// with [`ErrorBody::new`], so every answer has one shape and one type.
 ///
 /// With the `serde` feature it serialises to
-/// `{"errorMessage", "errorCode", "traceId"?, "args", "typedArgs", "reference"}`; `traceId` is the
-/// caller's to fill and is omitted while `None`.
+/// `{"errorMessage", "errorCode", "traceId"?, "args", "typedArgs", "reference"?}` (and
+/// deserialises from it); `traceId` and `reference` are omitted while `None`.
+///
+/// ```
+/// use profile_image::{ArgType, ErrorBody, TypedArg};
+///
+/// // A service's own error, in the same shape as the crate's.
+/// let body = ErrorBody::new("customer.not_found", "customer 42 does not exist")
+///     .with_arg(TypedArg::new(42u64, ArgType::Integer))
+///     .with_reference("customerId")
+///     .with_trace_id("5f1e2d");
+/// assert_eq!(body.error_code, "customer.not_found");
+/// assert_eq!(body.args.len(), 1);
+///
+/// // The crate's errors come with theirs filled in.
+/// let error = profile_image::normalize_profile_image(b"").unwrap_err();
+/// let body = error.body().with_trace_id("5f1e2d");
+/// assert_eq!(body.error_code, "image.empty");
+/// assert_eq!(body.reference.as_deref(), Some("image"));
+/// assert_eq!(body.error_message, "the uploaded image is empty");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// The English message.
     pub error_message: String,
     /// The translation key.
-    pub error_code: &'static str,
+    pub error_code: String,
     /// The request's trace id, for the caller to set.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub trace_id: Option<String>,
     /// The argument values alone (deprecated in the spec, still sent).
+    #[cfg_attr(feature = "serde", serde(default))]
     pub args: Vec<ArgValue>,
     /// The arguments with their types.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub typed_args: Vec<TypedArg>,
-    /// Always `image`, the multipart field.
-    pub reference: &'static str,
+    /// What the error refers to: `image`, the multipart field, for every error of this crate.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub reference: Option<String>,
 }
 
 impl ErrorBody {
+    /// A body with a translation key and a message, no arguments and no reference.
+    pub fn new(error_code: impl Into<String>, error_message: impl Into<String>) -> Self {
+        ErrorBody {
+            error_message: error_message.into(),
+            error_code: error_code.into(),
+            trace_id: None,
+            args: Vec::new(),
+            typed_args: Vec::new(),
+            reference: None,
+        }
+    }
+
+    /// Appends an argument to `typedArgs`, and its value to `args`.
+    pub fn with_arg(mut self, arg: TypedArg) -> Self {
+        self.args.push(arg.value.clone());
+        self.typed_args.push(arg);
+        self
+    }
+
+    /// Sets `reference`, what the error refers to (a field, a path parameter, a header).
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
+    }
+
     /// Sets `traceId`.
     pub fn with_trace_id(mut self, trace_id: impl Into<String>) -> Self {
         self.trace_id = Some(trace_id.into());

@@ -66,8 +66,20 @@
 //! | `image.invalid_options` | the caller's options are out of range | 500 |
 //! | `image.internal_error` | a failure inside the pipeline | 500 |
 //!
+//! # Use it in a service
+//! The call is CPU-bound (tens of milliseconds for a phone photo): run it off the async executor
+//! (`tokio::task::spawn_blocking`), at most `budget / (max_input_bytes + peak_heap_bound())` at
+//! once for a memory budget ([`Limits::peak_heap_bound`]), refuse an over-long body while
+//! streaming it with [`Limits::check_input_length`], and answer an error with
+//! [`ValidationError::http_status`] and [`ValidationError::body`]. The service's own errors
+//! (401, 404, a missing field) use [`ErrorBody::new`], the same type and shape. The workspace's
+//! `profile-image-axum` crate does all of this for axum.
+//!
 //! # Features
-//! - `serde`: [`ErrorBody`] implements `Serialize`, producing the spec's JSON error body.
+//! - `serde`: [`ErrorBody`] implements `Serialize` and `Deserialize`, in the spec's JSON shape.
+//! - `cli`: the `profile-image` command-line tool (`cargo install profile-image --features cli`).
+//! - `fuzzing` and `stages` are internal, for this repository's fuzz targets and per-stage
+//!   benchmarks: not part of the API, and they may change or go in any release.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

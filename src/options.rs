@@ -10,6 +10,22 @@ use crate::error::ValidationError;
 /// The spec says "Upload image with correct extension": when a file name is declared its
 /// extension must be .jpg, .jpeg or .png (any case) and agree with the content; a declared
 /// Content-Type must agree too. Without a declaration the magic bytes alone decide.
+///
+/// ```
+/// use profile_image::{normalize_profile_image_with, ErrorCode, Options, Upload};
+///
+/// let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photo-2000x1500.jpg"))?;
+///
+/// // The multipart part's file name and Content-Type, as the client sent them.
+/// let upload = Upload::new(&bytes).with_file_name("me.JPG").with_content_type("image/jpeg");
+/// assert!(normalize_profile_image_with(upload, &Options::default()).is_ok());
+///
+/// // A JPEG declared as a PNG is refused, whatever the bytes are.
+/// let upload = Upload::new(&bytes).with_file_name("me.png");
+/// let error = normalize_profile_image_with(upload, &Options::default()).unwrap_err();
+/// assert_eq!(error.code(), ErrorCode::DeclaredTypeMismatch);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Upload<'a> {
@@ -136,6 +152,56 @@ pub struct Limits {
     pub max_jpeg_scans: u32,
 }
 
+impl Limits {
+    /// Refuses an upload longer than [`Limits::max_input_bytes`] with the crate's own
+    /// `image.file_too_large`, before its bytes are buffered: pass a declared length (a
+    /// Content-Length) or the count of the bytes streamed so far.
+    ///
+    /// ```
+    /// use profile_image::{ErrorCode, Limits};
+    ///
+    /// let limits = Limits::default();
+    /// assert!(limits.check_input_length(1 << 20).is_ok());
+    /// let error = limits.check_input_length(70_000_000).unwrap_err();
+    /// assert_eq!(error.code(), ErrorCode::FileTooLarge);
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "the uploaded image is 70000000 bytes, more than the limit of 67108864 bytes"
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// `image.file_too_large` with the length and the limit as arguments.
+    pub fn check_input_length(&self, length: u64) -> Result<(), ValidationError> {
+        let limit = self.max_input_bytes as u64;
+        if length > limit {
+            return Err(ValidationError::file_too_large(length, limit));
+        }
+        Ok(())
+    }
+
+    /// The most heap one normalization call allocates under these limits, in bytes:
+    /// `max_decode_memory + 1 MiB`. The first term bounds everything sized by the picture (it
+    /// is what the header is checked against); the 1 MiB covers the decoders' tables and row
+    /// buffers, which do not grow with the picture. The upload's own bytes, which the caller
+    /// holds, are not included.
+    ///
+    /// A service sizes its concurrency from it: a call holds at most `max_input_bytes` of upload
+    /// plus this bound, so `budget / (max_input_bytes + peak_heap_bound())` calls fit in a memory
+    /// budget at once. `tests/memory.rs` checks the bound with a counting allocator, at the
+    /// largest inputs each limit accepts.
+    ///
+    /// ```
+    /// let limits = profile_image::Limits::default();
+    /// assert_eq!(limits.peak_heap_bound(), (256 << 20) + (1 << 20));
+    /// let budget = 1usize << 30;
+    /// assert_eq!(budget / (limits.max_input_bytes + limits.peak_heap_bound()), 3);
+    /// ```
+    pub fn peak_heap_bound(&self) -> usize {
+        self.max_decode_memory.saturating_add(1 << 20)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -150,6 +216,25 @@ impl Default for Limits {
 }
 
 /// How to normalize. `Options::default()` is the spec's endpoint.
+///
+/// The struct is `#[non_exhaustive]`: start from the default and change the fields you need.
+///
+/// ```
+/// use profile_image::{normalize_profile_image_with, ChromaSubsampling, CropAnchor, Options, Upload};
+///
+/// let mut options = Options::default();
+/// options.width = 400;
+/// options.height = 300;
+/// options.quality = 90;
+/// options.subsampling = ChromaSubsampling::Yuv444;
+/// options.anchor = CropAnchor::Top; // portraits: keep the heads
+/// options.limits.max_input_bytes = 20 << 20;
+///
+/// let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photo-2000x1500.jpg"))?;
+/// let jpeg = normalize_profile_image_with(Upload::new(&bytes), &options)?;
+/// assert_eq!((jpeg.width(), jpeg.height()), (400, 300));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {

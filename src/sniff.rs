@@ -178,12 +178,7 @@ pub(crate) fn accept(upload: &Upload<'_>, limits: &Limits) -> Result<ImageFormat
     if bytes.is_empty() {
         return Err(ValidationError::empty());
     }
-    if bytes.len() > limits.max_input_bytes {
-        return Err(ValidationError::file_too_large(
-            bytes.len(),
-            limits.max_input_bytes,
-        ));
-    }
+    limits.check_input_length(bytes.len() as u64)?;
     let detected = detect(bytes);
     let format = match detected {
         FileType::Jpeg => ImageFormat::Jpeg,

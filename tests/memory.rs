@@ -2,8 +2,8 @@
 //! - a file that merely claims a huge size is refused before more than a few KiB are allocated;
 //! - for accepted inputs the peak heap stays within the estimate that `Limits::max_decode_memory`
 //!   is checked against, so the limit bounds the real peak;
-//! - the largest input of each kind a limit accepts peaks below that limit plus 1 MiB, and one
-//!   pixel more is refused.
+//! - the largest input of each kind a limit accepts peaks below `Limits::peak_heap_bound` (the
+//!   limit plus 1 MiB), and one pixel more is refused.
 //!
 //! One test function only: the allocator's counters are global to this binary.
 
@@ -96,8 +96,8 @@ fn memory_stays_within_what_the_limits_promise() {
 
     // Maximal accepted inputs: under a 44 MiB limit, the largest square of each kind the limit
     // accepts, made for real and normalized; one pixel more is refused. The peak stays under the
-    // limit plus the same 1 MiB, so the README's bound (limit + 1 MiB) holds at the edge, not
-    // only for typical inputs. Sides are searched by bisection between 1200 and 2300, where no
+    // limit plus the same 1 MiB, so the documented bound (`Limits::peak_heap_bound`) holds at the
+    // edge, not only for typical inputs. Sides are searched by bisection between 1200 and 2300, where no
     // DCT scaling applies yet and the estimate grows with the side (it counts the file's bytes
     // too, so real files are made at each step, not header-only ones).
     const LIMIT: usize = 44 << 20;
@@ -127,9 +127,11 @@ fn memory_stays_within_what_the_limits_promise() {
         let jpeg = result.unwrap_or_else(|e| panic!("{what} {accepted}x{accepted}: {e}"));
         assert_eq!((jpeg.width(), jpeg.height()), (1200, 1200));
         println!("largest {what} under {LIMIT} bytes: {accepted}x{accepted}, peak {peak} bytes");
+        let bound = options.limits.peak_heap_bound();
+        assert_eq!(bound, LIMIT + (1 << 20));
         assert!(
-            peak <= LIMIT + (1 << 20),
-            "{what} {accepted}x{accepted}: peak {peak} bytes over the limit {LIMIT} + 1 MiB"
+            peak <= bound,
+            "{what} {accepted}x{accepted}: peak {peak} bytes over the bound {bound}"
         );
         let error = normalize_profile_image_with(Upload::new(&make(accepted + 1)), &options).unwrap_err();
         assert_eq!(

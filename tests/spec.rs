@@ -11,7 +11,8 @@ mod helpers;
 
 use helpers::{assert_error, assert_near, body, decode_rgb, fixture, mean, normalize, segments, RED, YELLOW};
 use profile_image::{
-    normalize_profile_image, normalize_profile_image_with, ArgType, ErrorCode, Options, Upload,
+    normalize_profile_image, normalize_profile_image_with, ArgType, ArgValue, ErrorBody, ErrorCode, Limits,
+    Options, TypedArg, Upload,
 };
 use serde_json::json;
 
@@ -291,4 +292,66 @@ fn typed_args_types_are_the_spec_enumeration() {
     assert!(ArgType::ALL
         .iter()
         .all(|t| serde_json::to_value(t).unwrap() == t.as_str()));
+}
+
+/// A service's own errors (401, 404, a missing field) are built in the same type and shape as the
+/// crate's, with owned strings; a body read back from JSON is the body that was sent.
+#[test]
+fn a_service_builds_its_own_errors_in_the_spec_shape() {
+    let body = ErrorBody::new("customer.not_found", "customer 42 does not exist")
+        .with_arg(TypedArg::new(42u64, ArgType::Integer))
+        .with_arg(TypedArg::new(String::from("CUSTOMER_WRITE"), ArgType::I18nKey))
+        .with_reference("customerId")
+        .with_trace_id("t-1");
+    let value = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        value,
+        json!({
+            "errorMessage": "customer 42 does not exist",
+            "errorCode": "customer.not_found",
+            "traceId": "t-1",
+            "args": [42, "CUSTOMER_WRITE"],
+            "typedArgs": [
+                {"value": 42, "type": "INTEGER"},
+                {"value": "CUSTOMER_WRITE", "type": "I18N_KEY"}
+            ],
+            "reference": "customerId"
+        })
+    );
+    let read_back: ErrorBody = serde_json::from_value(value).unwrap();
+    assert_eq!(read_back, body);
+
+    // Without a reference (an authentication failure refers to no field) it is left out.
+    let unauthorized = serde_json::to_value(ErrorBody::new("auth.unauthorized", "no api key")).unwrap();
+    assert_eq!(
+        unauthorized,
+        json!({"errorMessage": "no api key", "errorCode": "auth.unauthorized", "args": [], "typedArgs": []})
+    );
+
+    // Every error of the crate survives the round trip too.
+    let error = normalize_profile_image(&fixture("gif89a.gif")).unwrap_err();
+    let read_back: ErrorBody = serde_json::from_value(serde_json::to_value(error.body()).unwrap()).unwrap();
+    assert_eq!(read_back, error.body());
+}
+
+/// A service that streams the upload refuses it with the crate's own `image.file_too_large` as
+/// soon as the count passes the limit: the same code, arguments and message as a buffered upload.
+#[test]
+fn an_over_long_upload_is_refused_from_its_length_alone() {
+    let mut limits = Limits::default();
+    limits.max_input_bytes = 10;
+    assert!(limits.check_input_length(10).is_ok());
+    let counted = limits.check_input_length(11).unwrap_err();
+    let mut options = Options::default();
+    options.limits = limits;
+    let buffered = normalize_profile_image_with(Upload::new(&[0xFF; 11]), &options).unwrap_err();
+    assert_eq!(counted.code(), ErrorCode::FileTooLarge);
+    assert_eq!(counted.body(), buffered.body());
+    assert_eq!(
+        counted.to_string(),
+        "the uploaded image is 11 bytes, more than the limit of 10 bytes"
+    );
+    // Lengths past what memory could hold are still reported exactly.
+    let huge = Limits::default().check_input_length(u64::MAX).unwrap_err();
+    assert_eq!(huge.typed_args()[0].value, ArgValue::Integer(u64::MAX));
 }
