@@ -34,6 +34,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
+    if let Some(dir) = &write_inputs {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("--write-inputs {dir}: cannot create the folder: {e}"))?;
+    }
     println!("| input | bytes | median time | peak heap | output bytes |");
     println!("|---|---|---|---|---|");
     let inputs = match &dir {
@@ -45,7 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     for (what, name, bytes) in inputs {
         if let Some(dir) = &write_inputs {
-            std::fs::write(std::path::Path::new(dir).join(&name), &bytes)?;
+            let path = std::path::Path::new(dir).join(&name);
+            std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let mut times = Vec::with_capacity(runs);
         let mut peak = 0;
