@@ -69,7 +69,8 @@
 //! # Use it in a service
 //! The call is CPU-bound (tens of milliseconds for a phone photo): run it off the async executor
 //! (`tokio::task::spawn_blocking`), at most `budget / (max_input_bytes + peak_heap_bound())` at
-//! once for a memory budget ([`Limits::peak_heap_bound`]), refuse an over-long body while
+//! once for a memory budget when each upload is held in one buffer ([`Limits::peak_heap_bound`]),
+//! refuse an over-long body while
 //! streaming it with [`Limits::check_input_length`], and answer an error with
 //! [`ValidationError::http_status`] and [`ValidationError::body`]. The service's own errors
 //! (401, 404, a missing field) use [`ErrorBody::new`], the same type and shape. The workspace's

@@ -187,9 +187,10 @@ impl Limits {
     /// buffers, which do not grow with the picture. The upload's own bytes, which the caller
     /// holds, are not included.
     ///
-    /// A service sizes its concurrency from it: a call holds at most `max_input_bytes` of upload
-    /// plus this bound, so `budget / (max_input_bytes + peak_heap_bound())` calls fit in a memory
-    /// budget at once. `tests/memory.rs` checks the bound with a counting allocator, at the
+    /// A service sizes its concurrency from it: a call whose caller holds the upload in one
+    /// buffer costs at most `max_input_bytes` plus this bound, so
+    /// `budget / (max_input_bytes + peak_heap_bound())` calls fit in a memory budget at once (a
+    /// service that buffers the upload otherwise adds what that costs). `tests/memory.rs` checks the bound with a counting allocator, at the
     /// largest inputs each limit accepts.
     ///
     /// ```

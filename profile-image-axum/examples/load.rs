@@ -22,6 +22,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let concurrency: usize = rest.first().map_or(Ok(4), |s| s.parse())?;
     let count: usize = rest.get(1).map_or(Ok(200), |s| s.parse())?;
+    if concurrency == 0 || count == 0 {
+        return Err("CONCURRENCY and COUNT must be at least 1".into());
+    }
     let key = std::env::var("PROFILE_IMAGE_KEY").unwrap_or_else(|_| "demo-write-key".into());
     let bytes = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
     let name = std::path::Path::new(file)

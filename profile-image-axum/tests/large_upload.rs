@@ -36,6 +36,7 @@ fn a_70_mb_upload_is_refused_without_being_buffered() {
         let config = app::Config {
             options: Options::default(),
             memory_budget: 1 << 30,
+            read_timeout: Duration::from_secs(60),
             api_keys: HashMap::from([("key".to_string(), vec![app::REQUIRED_SCOPE.to_string()])]),
             rate_limit: 10,
             rate_window: Duration::from_secs(60),

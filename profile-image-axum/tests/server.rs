@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use app::{Clock, Config, ImageStore, MemoryStore, StoreError, Stored, URL_LIFETIME};
 use axum::body::Bytes;
+use futures_util::StreamExt;
 use profile_image::{normalize_profile_image_with, Options, Upload};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
@@ -50,7 +51,7 @@ impl Clock for ManualClock {
 struct BrokenStore;
 
 impl ImageStore for BrokenStore {
-    fn customer_exists(&self, _: i64) -> Result<bool, StoreError> {
+    fn image_etag(&self, _: i64) -> Result<Option<String>, StoreError> {
         Err(StoreError::Unavailable)
     }
     fn put(&self, _: i64, _: Option<&str>, _: Vec<u8>, _: SystemTime) -> Result<Stored, StoreError> {
@@ -77,6 +78,7 @@ impl Server {
         let mut config = Config {
             options: Options::default(),
             memory_budget: 1 << 30,
+            read_timeout: Duration::from_secs(60),
             api_keys: HashMap::from([
                 (
                     WRITE_KEY.to_string(),
@@ -337,13 +339,22 @@ async fn an_unknown_customer_is_a_404_and_an_id_beyond_int64_a_400() {
             status_and_body(server.put(id, photo_form()).send().await.unwrap()).await;
         assert_eq!((got_status, got_body), (status, body), "{id}");
     }
-    for id in ["-1", "0", "abc", "1.5"] {
-        let (status, _) = status_and_body(server.put(id, photo_form()).send().await.unwrap()).await;
-        assert!(
-            matches!(status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
-            "{id}: {status}"
+    for (id, status, code) in [
+        ("-1", StatusCode::NOT_FOUND, "customer.not_found"),
+        ("0", StatusCode::NOT_FOUND, "customer.not_found"),
+        ("abc", StatusCode::BAD_REQUEST, "customer.invalid_id"),
+        ("1.5", StatusCode::BAD_REQUEST, "customer.invalid_id"),
+    ] {
+        let (got_status, body) = status_and_body(server.put(id, photo_form()).send().await.unwrap()).await;
+        assert_eq!(
+            (got_status, body["errorCode"].as_str()),
+            (status, Some(code)),
+            "{id}"
         );
     }
+    // A negative id is a text argument: the spec's INTEGER values are unsigned here.
+    let (_, body) = status_and_body(server.put("-1", photo_form()).send().await.unwrap()).await;
+    assert_eq!(body["typedArgs"], json!([{"value": "-1", "type": "STRING"}]));
     // The largest int64 is an id like any other.
     let response = server
         .put(&i64::MAX.to_string(), photo_form())
@@ -399,6 +410,14 @@ async fn a_stale_if_match_is_a_409_and_of_racing_conditional_uploads_one_wins() 
         .await
         .unwrap();
     assert_eq!(stale.status(), StatusCode::CONFLICT);
+    // Checked before the body is read: a stale ETag with a GIF is a 409, not the GIF's 400.
+    let stale_gif = server
+        .put("1", image_form(gif(), "me.gif", "image/gif"))
+        .header("If-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale_gif.status(), StatusCode::CONFLICT);
     let any = server
         .put("1", photo_form())
         .header("If-Match", "*")
@@ -508,11 +527,13 @@ async fn an_unknown_route_is_a_spec_shaped_404() {
 #[tokio::test]
 async fn an_image_over_the_limit_is_refused_with_its_size_whether_its_length_is_declared_or_not() {
     let server = Server::start(|config| config.options.limits.max_input_bytes = 1000).await;
-    let declared = Part::bytes(vec![0xFF; 5000]).file_name("big.jpg");
+    // Declared far over the limit: counted without keeping a byte. Streamed: kept up to the limit,
+    // then counted.
+    let declared = Part::bytes(vec![0xFF; 70_000]).file_name("big.jpg");
     let chunks = (0..5).map(|_| Ok::<_, std::io::Error>(Bytes::from_static(&[0xFF; 1000])));
     let streamed =
         Part::stream(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))).file_name("big.jpg");
-    for part in [declared, streamed] {
+    for (part, size) in [(declared, 70_000), (streamed, 5000)] {
         let response = server
             .put("42", Form::new().part("image", part))
             .send()
@@ -521,7 +542,7 @@ async fn an_image_over_the_limit_is_refused_with_its_size_whether_its_length_is_
         let (status, body) = status_and_body(response).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["errorCode"], "image.file_too_large");
-        assert_eq!(body["args"], json!([5000, 1000]));
+        assert_eq!(body["args"], json!([size, 1000]));
     }
     // At the limit exactly, the core reads the image (a run of 0xFF is no image).
     let at_limit = Part::bytes(vec![0xFF; 1000]).file_name("big.jpg");
@@ -535,4 +556,75 @@ async fn an_image_over_the_limit_is_refused_with_its_size_whether_its_length_is_
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errorCode"], "image.unsupported_type");
+}
+
+#[tokio::test]
+async fn a_body_past_the_read_limit_malformed_or_stalled_is_refused() {
+    let server = Server::start(|config| {
+        config.options.limits.max_input_bytes = 1000;
+        config.read_timeout = Duration::from_millis(300);
+    })
+    .await;
+    // Reading stops at twice the limit plus 1 MiB, whatever field the bytes are in.
+    let form = Form::new()
+        .text("comment", "x".repeat(1 << 21))
+        .part("image", Part::bytes(photo()).file_name("me.jpg"));
+    let (status, body) = status_and_body(server.put("42", form).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errorCode"], "request.too_large");
+
+    // A multipart body that never closes.
+    let response = server
+        .client
+        .put(format!("{}/v1/customers/42/images", server.base))
+        .header("X-Api-Key", WRITE_KEY)
+        .header("content-type", "multipart/form-data; boundary=XYZ")
+        .body("--XYZ\r\ncontent-disposition: form-data; name=\"image\"\r\n\r\nabc")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_body(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        json!({"errorMessage": "the request body is not valid multipart/form-data or ends early",
+               "errorCode": "request.malformed_multipart", "args": [], "typedArgs": [], "reference": "image"})
+    );
+
+    // A body that stops arriving: 408 once the read timeout passes, and the turn is free again.
+    let first = Ok::<_, std::io::Error>(Bytes::from_static(
+        b"--XYZ\r\ncontent-disposition: form-data; name=\"image\"\r\n\r\n",
+    ));
+    let stalled = futures_util::stream::iter([first]).chain(futures_util::stream::pending());
+    let response = server
+        .client
+        .put(format!("{}/v1/customers/42/images", server.base))
+        .header("X-Api-Key", WRITE_KEY)
+        .header("content-type", "multipart/form-data; boundary=XYZ")
+        .body(reqwest::Body::wrap_stream(stalled))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_body(response).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(body["errorCode"], "request.timeout");
+    assert_eq!(body["args"], json!([0]));
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_spec_shaped_405() {
+    let server = Server::start(|_| {}).await;
+    let response = server
+        .client
+        .get(format!("{}/v1/customers/42/images", server.base))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_and_body(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        body,
+        json!({"errorMessage": "the route does not take this method", "errorCode": "route.method_not_allowed",
+               "args": [], "typedArgs": [], "reference": "method"})
+    );
 }

@@ -68,8 +68,9 @@ pub struct Stored {
 
 /// Customers and their images: what a deployment backs with its database and object store.
 pub trait ImageStore: Send + Sync + 'static {
-    /// Whether the customer exists.
-    fn customer_exists(&self, customer: i64) -> Result<bool, StoreError>;
+    /// The ETag of the customer's current image (`None` before the first), or
+    /// `UnknownCustomer`.
+    fn image_etag(&self, customer: i64) -> Result<Option<String>, StoreError>;
     /// Makes `jpeg` the customer's image, if `if_match` is absent or names its current ETag
     /// (`*`: any current image), in one step: of two requests with the same `If-Match`, one
     /// wins. Its URL serves it until `expires`.
@@ -108,8 +109,12 @@ impl MemoryStore {
 }
 
 impl ImageStore for MemoryStore {
-    fn customer_exists(&self, customer: i64) -> Result<bool, StoreError> {
-        Ok(self.customers.contains(&customer))
+    fn image_etag(&self, customer: i64) -> Result<Option<String>, StoreError> {
+        if !self.customers.contains(&customer) {
+            return Err(StoreError::UnknownCustomer);
+        }
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(state.etags.get(&customer).cloned())
     }
 
     fn put(
@@ -123,13 +128,8 @@ impl ImageStore for MemoryStore {
             return Err(StoreError::UnknownCustomer);
         }
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = state.etags.get(&customer);
         if let Some(wanted) = if_match {
-            let matches = match current {
-                Some(etag) => wanted == "*" || wanted.split(',').any(|w| w.trim() == etag),
-                None => false,
-            };
-            if !matches {
+            if !etag_matches(wanted, state.etags.get(&customer).map(String::as_str)) {
                 return Err(StoreError::PreconditionFailed);
             }
         }
@@ -154,6 +154,11 @@ impl ImageStore for MemoryStore {
     }
 }
 
+/// Whether an `If-Match` value names the current ETag: one of its list, or `*` for any image.
+fn etag_matches(if_match: &str, current: Option<&str>) -> bool {
+    current.is_some_and(|etag| if_match.trim() == "*" || if_match.split(',').any(|w| w.trim() == etag))
+}
+
 /// A random number from the standard library's per-process hash keys.
 fn random_u64() -> u64 {
     use std::hash::{BuildHasher, RandomState};
@@ -166,6 +171,8 @@ pub struct Config {
     pub options: Options,
     /// Memory for uploads in flight: how many are read and normalized at once follows from it.
     pub memory_budget: usize,
+    /// How long a body may take to arrive once its turn came (408 after).
+    pub read_timeout: Duration,
     /// API keys and their scopes.
     pub api_keys: HashMap<String, Vec<String>>,
     /// Requests per key per window before 429.
@@ -199,7 +206,8 @@ impl FromRef<App> for Normalizer {
 /// The service's routes: the endpoint, the image URLs, and a spec-shaped 404 for anything else.
 pub fn router(config: Config) -> Router {
     let app = App {
-        normalizer: Normalizer::new(config.options, config.memory_budget),
+        normalizer: Normalizer::new(config.options, config.memory_budget)
+            .with_read_timeout(config.read_timeout),
         api_keys: Arc::new(config.api_keys),
         limiter: Arc::new(RateLimiter {
             limit: config.rate_limit,
@@ -214,6 +222,13 @@ pub fn router(config: Config) -> Router {
         .route("/v1/customers/{customer_id}/images", put(put_image))
         .route("/images/{token}", get(get_image))
         .fallback(|| async { not_found("route.not_found", "no such route", "path") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorBody::new("route.method_not_allowed", "the route does not take this method")
+                    .with_reference("method"),
+            )
+        })
         .layer(axum::middleware::from_fn(trace_errors))
         .with_state(app)
 }
@@ -222,15 +237,19 @@ pub fn router(config: Config) -> Router {
 async fn put_image(
     State(app): State<App>,
     customer: WritableCustomer,
-    if_match: IfMatch,
     image: ImageUpload,
 ) -> Result<Response, ApiError> {
     let jpeg = app.normalizer.normalize(image).await?;
     let expires = app.clock.now() + URL_LIFETIME;
     let stored = app
         .store
-        .put(customer.0, if_match.0.as_deref(), jpeg.into_bytes(), expires)
-        .map_err(|error| store_error(error, customer.0))?;
+        .put(
+            customer.id,
+            customer.if_match.as_deref(),
+            jpeg.into_bytes(),
+            expires,
+        )
+        .map_err(|error| store_error(error, customer.id))?;
     let url = format!("{}/images/{}", app.base_url, stored.token);
     let etag = HeaderValue::from_str(&stored.etag).map_err(|_| ApiError::internal("the store"))?;
     Ok(([(ETAG, etag)], Json(serde_json::json!({ "imageUrl": url }))).into_response())
@@ -250,8 +269,12 @@ async fn get_image(State(app): State<App>, Path(token): Path<String>) -> Result<
 }
 
 /// The path's customer, after the key was checked (401), counted (429) and found to have the
-/// scope (403), and the customer found (404). Runs before the body is read.
-struct WritableCustomer(i64);
+/// scope (403), the customer found (404) and `If-Match` found to name its current image (409).
+/// Runs before the body is read; the store checks `If-Match` again as it writes, for the races.
+struct WritableCustomer {
+    id: i64,
+    if_match: Option<String>,
+}
 
 impl FromRequestParts<App> for WritableCustomer {
     type Rejection = Response;
@@ -317,30 +340,31 @@ impl WritableCustomer {
             )
             .into());
         };
-        match app.store.customer_exists(customer) {
-            Ok(true) => Ok(WritableCustomer(customer)),
-            Ok(false) => Err(store_error(StoreError::UnknownCustomer, customer).into()),
-            Err(error) => Err(store_error(error, customer).into()),
+        let current = app
+            .store
+            .image_etag(customer)
+            .map_err(|error| store_error(error, customer))?;
+        let if_match = match parts.headers.get(IF_MATCH).map(HeaderValue::to_str) {
+            None => None,
+            Some(Ok(value)) => Some(value.to_owned()),
+            Some(Err(_)) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorBody::new("request.invalid_header", "the If-Match header is not text")
+                        .with_reference("If-Match"),
+                )
+                .into())
+            }
+        };
+        if let Some(wanted) = &if_match {
+            if !etag_matches(wanted, current.as_deref()) {
+                return Err(store_error(StoreError::PreconditionFailed, customer).into());
+            }
         }
-    }
-}
-
-/// The request's `If-Match`, if any.
-struct IfMatch(Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        match parts.headers.get(IF_MATCH).map(HeaderValue::to_str) {
-            None => Ok(IfMatch(None)),
-            Some(Ok(value)) => Ok(IfMatch(Some(value.to_owned()))),
-            Some(Err(_)) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorBody::new("request.invalid_header", "the If-Match header is not text")
-                    .with_reference("If-Match"),
-            )),
-        }
+        Ok(WritableCustomer {
+            id: customer,
+            if_match,
+        })
     }
 }
 
@@ -408,9 +432,10 @@ fn store_error(error: StoreError, customer: i64) -> ApiError {
                 "customer.not_found",
                 format!("customer {customer} does not exist"),
             )
+            // The spec's INTEGER values are unsigned here; a negative id is shown as text.
             .with_arg(match u64::try_from(customer) {
                 Ok(id) => TypedArg::new(id, ArgType::Integer),
-                Err(_) => TypedArg::new(customer.to_string(), ArgType::Integer),
+                Err(_) => TypedArg::new(customer.to_string(), ArgType::String),
             })
             .with_reference("customerId"),
         ),

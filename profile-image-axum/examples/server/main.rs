@@ -28,6 +28,7 @@ async fn main() -> std::io::Result<()> {
     let config = app::Config {
         options: Options::default(),
         memory_budget: budget_mib << 20,
+        read_timeout: Duration::from_secs(60),
         api_keys: HashMap::from([
             (
                 "demo-write-key".to_string(),
