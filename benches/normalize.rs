@@ -104,6 +104,9 @@ fn per_stage(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("encode_optimized_huffman", input.name), |b| {
             b.iter(|| stages::encode(black_box(&upright), &huffman).unwrap())
         });
+        group.bench_function(BenchmarkId::new("encode_own", input.name), |b| {
+            b.iter(|| stages::encode_own(black_box(&upright), &options))
+        });
     }
     group.finish();
 }

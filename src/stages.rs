@@ -52,6 +52,24 @@ pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, Validatio
     encode::jpeg(&picture.0, options)
 }
 
+/// The encoder of our own (`encode::baseline`), which will replace jpeg-encoder: the RGB picture
+/// converted to YCbCr planes at the options' subsampling, then written at their quality.
+pub fn encode_own(picture: &Picture, options: &Options) -> Vec<u8> {
+    let pixels = &picture.0;
+    encode_own_rgb(&pixels.data, pixels.width, pixels.height, options)
+}
+
+/// [`encode_own`] of interleaved RGB samples.
+pub fn encode_own_rgb(rgb: &[u8], width: u32, height: u32, options: &Options) -> Vec<u8> {
+    let sampling = match options.subsampling {
+        crate::ChromaSubsampling::Yuv444 => (1, 1),
+        crate::ChromaSubsampling::Yuv422 => (2, 1),
+        crate::ChromaSubsampling::Yuv420 => (2, 2),
+    };
+    let planes = encode::ycc::from_rgb(rgb, width as usize, height as usize, sampling);
+    encode::baseline::encode(&planes, options.quality)
+}
+
 /// [`crate::normalize_profile_image_with`] with the colour conversion forced before the resize
 /// (`before`) or after it, whatever the plan's rule says; and where the rule puts it.
 pub fn normalize_with_colour_order(

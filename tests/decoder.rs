@@ -14,7 +14,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
-use profile_image::stages::decode_jpeg_own;
+use profile_image::stages::{decode_jpeg_own, encode_own_rgb};
+use profile_image::{ChromaSubsampling, Options};
 
 const SCALES: [u32; 4] = [1, 2, 4, 8];
 
@@ -358,6 +359,30 @@ fn assert_matches_djpeg(bytes: &[u8], what: &str) {
     for divisor in SCALES {
         if let Some((max, mean)) = against_djpeg(bytes, divisor, what) {
             assert!(max <= 1, "{what} at 1/{divisor}: max {max}, mean {mean:.3}");
+        }
+    }
+}
+
+/// The crate's own encoder (which will replace jpeg-encoder) writes files libjpeg-turbo reads as
+/// the crate's decoder does, at every subsampling, size class and quality.
+#[test]
+fn the_crates_own_encoder_writes_what_djpeg_reads_alike() {
+    if !djpeg_installed() {
+        return;
+    }
+    for subsampling in [
+        ChromaSubsampling::Yuv444,
+        ChromaSubsampling::Yuv422,
+        ChromaSubsampling::Yuv420,
+    ] {
+        for (w, h) in [(1, 1), (7, 5), (16, 16), (17, 33), (203, 157)] {
+            for quality in [1, 85, 100] {
+                let mut options = Options::default();
+                options.subsampling = subsampling;
+                options.quality = quality;
+                let bytes = encode_own_rgb(&picture(w, h, 3), w, h, &options);
+                assert_matches_djpeg(&bytes, &format!("own encoder {w}x{h} {subsampling:?} q{quality}"));
+            }
         }
     }
 }

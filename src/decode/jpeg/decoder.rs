@@ -45,6 +45,8 @@ mod planes;
 mod progressive;
 #[path = "quant.rs"]
 mod quant;
+/// The zigzag order, which the encoder writes its coefficients in too.
+pub(crate) use quant::NATURAL_ORDER;
 #[path = "scan.rs"]
 mod scan;
 #[path = "upsample.rs"]

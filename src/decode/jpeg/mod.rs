@@ -13,6 +13,7 @@ mod decoder;
 pub(crate) mod header;
 
 use decoder::OnDamage;
+pub(crate) use decoder::NATURAL_ORDER;
 use header::{read_header as read_header_segments, reassemble_icc, too_short_for_frame, Frame};
 
 use super::{check_dimensions, check_memory, ColorSource, Decoded};

@@ -8,7 +8,7 @@ use super::Damage;
 /// The natural (row-major) index of the k-th coefficient in zigzag order, with 16 extra
 /// entries pointing at the last coefficient: a corrupt run that overshoots the block lands
 /// there, as in libjpeg (`jpeg_natural_order`), instead of out of bounds.
-pub(super) const NATURAL_ORDER: [u8; 80] = {
+pub(crate) const NATURAL_ORDER: [u8; 80] = {
     let mut order = [63u8; 80];
     // Walk the anti-diagonals, alternating direction.
     let mut k = 0;
