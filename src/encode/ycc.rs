@@ -36,16 +36,22 @@ const HALF_CHROMA: i32 = 32768;
 /// Converts interleaved RGB to planes with `(h, v)` luma samples per chroma sample.
 pub(crate) fn from_rgb(rgb: &[u8], width: usize, height: usize, (h, v): (usize, usize)) -> YccPlanes {
     let pixels = width * height;
-    let mut y = Vec::with_capacity(pixels);
-    let mut cb_full = Vec::with_capacity(pixels);
-    let mut cr_full = Vec::with_capacity(pixels);
-    for pixel in rgb.chunks_exact(3).take(pixels) {
+    let mut y = vec![0; pixels];
+    let mut cb_full = vec![0; pixels];
+    let mut cr_full = vec![0; pixels];
+    // 128 as the chroma offset, and half minus one for rounding, as libjpeg (values stay in
+    // 0..=255).
+    let offset = (128 << SCALE_BITS) + HALF - 1;
+    for (((pixel, y), cb), cr) in rgb
+        .chunks_exact(3)
+        .zip(&mut y)
+        .zip(&mut cb_full)
+        .zip(&mut cr_full)
+    {
         let (r, g, b) = (i32::from(pixel[0]), i32::from(pixel[1]), i32::from(pixel[2]));
-        y.push(((R_Y * r + G_Y * g + B_Y * b + HALF) >> SCALE_BITS) as u8);
-        // 128 as the offset, and half minus one for rounding, as libjpeg (values stay in 0..=255).
-        let offset = (128 << SCALE_BITS) + HALF - 1;
-        cb_full.push(((R_CB * r + G_CB * g + HALF_CHROMA * b + offset) >> SCALE_BITS) as u8);
-        cr_full.push(((HALF_CHROMA * r + G_CR * g + B_CR * b + offset) >> SCALE_BITS) as u8);
+        *y = ((R_Y * r + G_Y * g + B_Y * b + HALF) >> SCALE_BITS) as u8;
+        *cb = ((R_CB * r + G_CB * g + HALF_CHROMA * b + offset) >> SCALE_BITS) as u8;
+        *cr = ((HALF_CHROMA * r + G_CR * g + B_CR * b + offset) >> SCALE_BITS) as u8;
     }
     let mut planes = YccPlanes {
         width,
@@ -56,41 +62,44 @@ pub(crate) fn from_rgb(rgb: &[u8], width: usize, height: usize, (h, v): (usize, 
         cb: Vec::new(),
         cr: Vec::new(),
     };
-    planes.cb = downsample(&cb_full, &planes);
-    planes.cr = downsample(&cr_full, &planes);
+    planes.cb = downsample(cb_full, &planes);
+    planes.cr = downsample(cr_full, &planes);
     planes
 }
 
 /// The mean of each `h` x `v` block, rounded with a bias alternating between columns as libjpeg
 /// does, so that no direction drifts.
-fn downsample(full: &[u8], planes: &YccPlanes) -> Vec<u8> {
+fn downsample(full: Vec<u8>, planes: &YccPlanes) -> Vec<u8> {
     let (width, height) = (planes.width, planes.height);
     if (planes.h, planes.v) == (1, 1) {
-        return full.to_vec();
+        return full;
     }
     let (chroma_width, chroma_height) = planes.chroma_size();
-    let mut out = Vec::with_capacity(chroma_width * chroma_height);
-    let shift = (planes.h * planes.v).trailing_zeros();
-    for cy in 0..chroma_height {
-        let rows: Vec<&[u8]> = (0..planes.v)
-            .map(|dy| {
-                let y = (cy * planes.v + dy).min(height - 1);
-                &full[y * width..(y + 1) * width]
-            })
-            .collect();
-        for cx in 0..chroma_width {
-            let mut sum = 0u32;
-            for row in &rows {
-                for dx in 0..planes.h {
-                    sum += u32::from(row[(cx * planes.h + dx).min(width - 1)]);
-                }
+    let mut out = vec![0; chroma_width * chroma_height];
+    for (cy, line) in out.chunks_exact_mut(chroma_width).enumerate() {
+        let top = &full[cy * planes.v * width..][..width];
+        if planes.v == 2 {
+            // The block's second row; the first again past an odd height.
+            let bottom = &full[(cy * 2 + 1).min(height - 1) * width..][..width];
+            let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
+            for (cx, (out, (a, b))) in line.iter_mut().zip(pairs).enumerate() {
+                let sum = u32::from(a[0]) + u32::from(a[1]) + u32::from(b[0]) + u32::from(b[1]);
+                *out = ((sum + 1 + (cx as u32 & 1)) >> 2) as u8;
             }
-            let bias = if shift == 2 {
-                1 + (cx as u32 & 1)
-            } else {
-                cx as u32 & 1
-            };
-            out.push(((sum + bias) >> shift) as u8);
+            if width % 2 == 1 {
+                // The last column repeated.
+                let cx = chroma_width - 1;
+                let sum = 2 * (u32::from(top[width - 1]) + u32::from(bottom[width - 1]));
+                line[cx] = ((sum + 1 + (cx as u32 & 1)) >> 2) as u8;
+            }
+        } else {
+            for (cx, (out, a)) in line.iter_mut().zip(top.chunks_exact(2)).enumerate() {
+                *out = ((u32::from(a[0]) + u32::from(a[1]) + (cx as u32 & 1)) >> 1) as u8;
+            }
+            if width % 2 == 1 {
+                let cx = chroma_width - 1;
+                line[cx] = ((2 * u32::from(top[width - 1]) + (cx as u32 & 1)) >> 1) as u8;
+            }
         }
     }
     out
