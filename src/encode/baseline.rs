@@ -101,6 +101,17 @@ pub(crate) fn encode(planes: &YccPlanes, quality: u8) -> Vec<u8> {
         Codes::new(&entropy::AC_CHROMINANCE),
     );
     let (chroma_width, chroma_height) = planes.chroma_size();
+    let chroma = |plane| Component {
+        plane,
+        width: chroma_width,
+        height: chroma_height,
+        h: 1,
+        v: 1,
+        divisors: &chroma_divisors,
+        dc: &dc_chroma,
+        ac: &ac_chroma,
+        predictor: 0,
+    };
     let mut components = [
         Component {
             plane: &planes.y,
@@ -113,28 +124,8 @@ pub(crate) fn encode(planes: &YccPlanes, quality: u8) -> Vec<u8> {
             ac: &ac_luma,
             predictor: 0,
         },
-        Component {
-            plane: &planes.cb,
-            width: chroma_width,
-            height: chroma_height,
-            h: 1,
-            v: 1,
-            divisors: &chroma_divisors,
-            dc: &dc_chroma,
-            ac: &ac_chroma,
-            predictor: 0,
-        },
-        Component {
-            plane: &planes.cr,
-            width: chroma_width,
-            height: chroma_height,
-            h: 1,
-            v: 1,
-            divisors: &chroma_divisors,
-            dc: &dc_chroma,
-            ac: &ac_chroma,
-            predictor: 0,
-        },
+        chroma(&planes.cb),
+        chroma(&planes.cr),
     ];
 
     let mcus_across = planes.width.div_ceil(8 * planes.h);
