@@ -1,7 +1,8 @@
 //! One error type for every answer that is not a success: the core's validation errors and the
 //! service's own (a missing field, 401, 404, 429...), all in the spec's error body.
 
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use profile_image::{ErrorBody, ValidationError};
 
@@ -95,11 +96,7 @@ impl IntoResponse for ApiError {
             // Serialising strings and integers cannot fail; answer a bare 500 if it ever does.
             Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         };
-        let mut response = (self.status, json).into_response();
-        response.headers_mut().insert(
-            axum::http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        let mut response = (self.status, [(CONTENT_TYPE, "application/json")], json).into_response();
         response.extensions_mut().insert(self.body);
         response
     }

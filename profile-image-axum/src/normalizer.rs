@@ -65,10 +65,9 @@ impl Normalizer {
     /// one buffer, which holds it twice for a moment, and the multipart parser buffers at most the
     /// body it reads (twice the limit plus 1 MiB) when a hostile body withholds its boundaries.
     pub fn memory_per_call(limits: &Limits) -> usize {
-        let reading = crate::upload::read_limit(limits.max_input_bytes as u64)
-            .saturating_add(1 << 20)
-            .saturating_sub(limits.max_input_bytes as u64);
-        let reading = usize::try_from(reading).unwrap_or(usize::MAX);
+        // While reading, the parser buffers up to the read limit (twice the input limit plus
+        // 1 MiB), with 1 MiB to spare: the first term counts one input limit of it.
+        let reading = limits.max_input_bytes.saturating_add(2 << 20);
         limits
             .max_input_bytes
             .saturating_add(reading.max(limits.peak_heap_bound()))
@@ -100,8 +99,8 @@ impl Normalizer {
     /// task could not run.
     pub async fn normalize(&self, mut upload: ImageUpload) -> Result<Jpeg, ApiError> {
         // An upload made by hand (not by the extractor) waits for its turn here.
-        if !upload.has_turn() {
-            upload.give_turn(self.turn().await?);
+        if upload.turn.is_none() {
+            upload.turn = Some(self.turn().await?);
         }
         let options = Arc::clone(&self.options);
         let task = tokio::task::spawn_blocking(move || {

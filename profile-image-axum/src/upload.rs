@@ -41,7 +41,7 @@ pub struct ImageUpload {
     file_name: Option<String>,
     content_type: Option<String>,
     // Held from before the body is read until the upload is dropped after its normalization.
-    _turn: Option<OwnedSemaphorePermit>,
+    pub(crate) turn: Option<OwnedSemaphorePermit>,
 }
 
 impl std::fmt::Debug for ImageUpload {
@@ -62,7 +62,7 @@ impl ImageUpload {
             bytes: bytes.into(),
             file_name: None,
             content_type: None,
-            _turn: None,
+            turn: None,
         }
     }
 
@@ -91,14 +91,6 @@ impl ImageUpload {
     /// The part's Content-Type, as sent.
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
-    }
-
-    pub(crate) fn has_turn(&self) -> bool {
-        self._turn.is_some()
-    }
-
-    pub(crate) fn give_turn(&mut self, turn: OwnedSemaphorePermit) {
-        self._turn = Some(turn);
     }
 
     /// The core's view of the upload: its bytes and its declaration.
@@ -174,14 +166,14 @@ where
                 ))
             }
         };
-        image._turn = Some(turn);
+        image.turn = Some(turn);
         Ok(image)
     }
 }
 
 /// The most bytes of a request body read, headers and boundaries included: twice the limit plus
 /// 1 MiB, enough to count an over-long image exactly in all but hostile requests.
-pub(crate) fn read_limit(max_input_bytes: u64) -> u64 {
+fn read_limit(max_input_bytes: u64) -> u64 {
     max_input_bytes.saturating_mul(2).saturating_add(1 << 20)
 }
 
@@ -235,7 +227,7 @@ async fn read_image(
                 bytes: join(chunks, size as usize),
                 file_name,
                 content_type,
-                _turn: None,
+                turn: None,
             });
         }
     }
