@@ -52,6 +52,20 @@ fn end_to_end(c: &mut Criterion) {
             &input.bytes,
             |b, bytes| b.iter(|| normalize_profile_image(black_box(bytes)).unwrap()),
         );
+        let rgb_path = stages::without_planes(&Options::default());
+        if stages::is_planar(&input.bytes, &Options::default()).unwrap_or(false) {
+            // The same job through RGB, as before the planar path: what the planes gain.
+            group.bench_with_input(
+                BenchmarkId::new("profile_image_rgb_path", input.name),
+                &input.bytes,
+                |b, bytes| {
+                    b.iter(|| {
+                        let upload = profile_image::Upload::new(black_box(bytes));
+                        profile_image::normalize_profile_image_with(upload, &rgb_path).unwrap()
+                    })
+                },
+            );
+        }
         group.bench_with_input(
             BenchmarkId::new("naive_image_crate", input.name),
             &input.bytes,

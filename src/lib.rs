@@ -105,6 +105,7 @@ mod sniff;
 #[doc(hidden)]
 pub mod stages;
 
+use decode::Samples;
 use plan::{ColourAt, Flatten, Plan};
 
 pub use color::ColorConversion;
@@ -136,19 +137,30 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
     let header = decode::read_header(format, upload.bytes, options)?;
     let plan = Plan::new(&header, options);
     let decoded = decode::decode(header, &plan, options)?;
-    let crop = plan.crop.within_part_at(decoded.origin);
-    let source = prepare_stage(decoded.pixels, &plan, options)?;
-    let resized = resize::cover(&source, plan.target, crop)?;
-    // The source is the largest buffer: freed before the later stages allocate theirs.
-    drop(source);
-    let upright = finish_stage(resized, &plan, options)?;
-    let bytes = encode::jpeg(&upright, options)?;
+    let (bytes, (width, height)) = match decoded.samples {
+        Samples::Interleaved(pixels) => {
+            let crop = plan.crop.within_part_at(decoded.origin);
+            let source = prepare_stage(pixels, &plan, options)?;
+            let resized = resize::cover(&source, plan.target, crop)?;
+            // The source is the largest buffer: freed before the later stages allocate theirs.
+            drop(source);
+            let upright = finish_stage(resized, &plan, options)?;
+            (encode::jpeg(&upright, options)?, (upright.width, upright.height))
+        }
+        Samples::Planar(planes) => {
+            let resized = resize_planes_stage(&planes, &plan)?;
+            drop(planes);
+            let upright = orient::upright_planes(resized, plan.orientation);
+            let size = (upright.width as u32, upright.height as u32);
+            (encode::planes(&upright, options), size)
+        }
+    };
 
     let (displayed_width, displayed_height) = plan.orientation.oriented_size(plan.stored);
     Ok(Jpeg {
         bytes,
-        width: upright.width,
-        height: upright.height,
+        width,
+        height,
         source: SourceInfo {
             format,
             stored_width: plan.stored.0,
@@ -161,6 +173,16 @@ pub fn normalize_profile_image_with(upload: Upload<'_>, options: &Options) -> Re
             partial: decoded.partial,
         },
     })
+}
+
+/// The planar path's resize: each plane to the target (Y) or the output's chroma size, in
+/// stored axes, the odd chroma sample placed where the upright picture ends.
+fn resize_planes_stage(
+    planes: &pixels::Planes,
+    plan: &Plan,
+) -> Result<encode::ycc::YccPlanes, ValidationError> {
+    let at_start = plan.orientation.reads_stored_axes_backwards();
+    resize::cover_planes(planes, plan.target, plan.crop, plan.chroma, at_start)
 }
 
 /// Before the resize, what the plan puts there: the colour conversion of a source far from sRGB

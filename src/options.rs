@@ -78,6 +78,17 @@ pub enum ChromaSubsampling {
     Yuv420,
 }
 
+impl ChromaSubsampling {
+    /// Pixels per chroma sample, across and down.
+    pub(crate) const fn factors(self) -> (u32, u32) {
+        match self {
+            ChromaSubsampling::Yuv444 => (1, 1),
+            ChromaSubsampling::Yuv422 => (2, 1),
+            ChromaSubsampling::Yuv420 => (2, 2),
+        }
+    }
+}
+
 /// Which part of the picture the cover crop keeps when the aspect ratios differ.
 ///
 /// Directions are those of the upright (displayed) picture, after EXIF orientation.
@@ -274,6 +285,10 @@ pub struct Options {
     /// Where the colour conversion runs, overriding the plan's rule; only through the `stages`
     /// feature, to measure the two orders against each other.
     pub(crate) colour_at: Option<crate::plan::ColourAt>,
+    /// Hand a YCbCr or gray JPEG to the resizer as its component planes where the plan allows.
+    /// Always on; off only through the `stages` feature, to compare the planar path with the
+    /// RGB one.
+    pub(crate) planar: bool,
 }
 
 impl Default for Options {
@@ -290,6 +305,7 @@ impl Default for Options {
             limits: Limits::default(),
             shrink_on_load: true,
             colour_at: None,
+            planar: true,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! the resize, so it moves the 1.44 megapixels of the target, not the source's tens of
 //! megapixels. No error codes.
 
+use crate::encode::ycc::YccPlanes;
 use crate::pixels::Pixels;
 
 /// EXIF orientation, one variant per tag value 1 to 8: how the stored pixels must be transformed
@@ -93,6 +94,13 @@ impl Orientation {
         }
     }
 
+    /// Whether the upright picture's first column and first row are stored at the end of the
+    /// stored picture's horizontal and vertical axes (the upright picture reads them backwards).
+    pub(crate) fn reads_stored_axes_backwards(self) -> (bool, bool) {
+        let (x, y) = self.stored_of(0, 0, 2, 2);
+        (x == 1, y == 1)
+    }
+
     /// The stored pixel (column, row) shown at upright (x, y), for a stored size `w` x `h`.
     fn stored_of(self, x: usize, y: usize, w: usize, h: usize) -> (usize, usize) {
         match self {
@@ -126,6 +134,37 @@ pub(crate) fn upright(pixels: Pixels, orientation: Orientation) -> Pixels {
         height: out_h as u32,
         channels: pixels.channels,
         data,
+    }
+}
+
+/// Returns YCbCr planes upright: each plane turned, and the chroma's subsampling factors
+/// exchanged when the axes swap.
+pub(crate) fn upright_planes(planes: YccPlanes, orientation: Orientation) -> YccPlanes {
+    if orientation == Orientation::Normal {
+        return planes;
+    }
+    let (chroma_width, chroma_height) = planes.chroma_size();
+    let turn = |data: &[u8], (w, h): (usize, usize)| {
+        let turned_size = if orientation.swaps_axes() { (h, w) } else { (w, h) };
+        turned::<1>(data, (w, h), turned_size, orientation)
+    };
+    let swap = |pair: (usize, usize)| {
+        if orientation.swaps_axes() {
+            (pair.1, pair.0)
+        } else {
+            pair
+        }
+    };
+    let (width, height) = swap((planes.width, planes.height));
+    let (h, v) = swap((planes.h, planes.v));
+    YccPlanes {
+        width,
+        height,
+        h,
+        v,
+        y: turn(&planes.y, (planes.width, planes.height)),
+        cb: turn(&planes.cb, (chroma_width, chroma_height)),
+        cr: turn(&planes.cr, (chroma_width, chroma_height)),
     }
 }
 

@@ -50,3 +50,21 @@ impl Pixels {
         })
     }
 }
+
+/// One component of a JPEG as its decoder holds it, before upsampling and colour conversion:
+/// the part of the component plane that the crop and the resize read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Plane {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    /// Rows top to bottom without padding.
+    pub(crate) data: Vec<u8>,
+    /// Picture pixels per sample, across and down: sample `(x, y)` of the component covers the
+    /// pixels `x * ratio.0 .. (x + 1) * ratio.0` (JFIF's centred chroma siting).
+    pub(crate) ratio: (u32, u32),
+    /// The component's sample at `data[0]`: where this part begins in the whole plane.
+    pub(crate) first: (u32, u32),
+}
+
+/// A YCbCr or gray JPEG's components as decoded: Y alone for gray, else Y, Cb and Cr.
+pub(crate) type Planes = Vec<Plane>;

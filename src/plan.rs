@@ -75,6 +75,16 @@ pub(crate) struct Plan {
     pub(crate) colour: Conversion,
     pub(crate) colour_at: ColourAt,
     pub(crate) flatten: Flatten,
+    /// The JPEG goes to the resizer and the encoder as its YCbCr (or gray) planes: its colours
+    /// need no conversion, so the picture never becomes RGB.
+    pub(crate) planar: bool,
+    /// Picture pixels per chroma sample of the output, in stored axes (the options' subsampling,
+    /// turned by the orientation).
+    pub(crate) chroma: (u32, u32),
+    /// Picture pixels per sample of the plane the resizer reads most coarsely, at most, across
+    /// and down: (1, 1) for interleaved pixels; for planes, the larger of the source's and the
+    /// output's chroma ratios. The resizer's reach scales with it.
+    coarsest: (u32, u32),
 }
 
 impl Plan {
@@ -105,6 +115,11 @@ impl Plan {
             Channels::Rgba if colour_at == ColourAt::BeforeResize => Flatten::BeforeResize,
             _ => Flatten::AfterColour,
         };
+        let planar_ratio = header
+            .planar_ratio()
+            .filter(|_| options.planar && colour.is_identity());
+        let chroma = orientation.oriented_size(options.subsampling.factors());
+        let coarsest = planar_ratio.map_or((1, 1), |(x, y)| (x.max(chroma.0), y.max(chroma.1)));
         Plan {
             stored,
             orientation,
@@ -116,19 +131,25 @@ impl Plan {
             colour,
             colour_at,
             flatten,
+            planar: planar_ratio.is_some(),
+            chroma,
+            coarsest,
         }
     }
 
     /// The part of the decoded picture the resizer reads: the crop box, widened on every side
     /// by the Lanczos3 filter's reach (3 source steps per target pixel, and a margin for
-    /// rounding), as (left, top, right, bottom) in decoded pixels, clamped to the picture. A
-    /// decoder may leave everything outside it undecoded.
+    /// rounding; for planes, in steps of the coarsest plane or output chroma), as (left, top,
+    /// right, bottom) in decoded pixels, clamped to the picture. A decoder may leave everything
+    /// outside it undecoded.
     pub(crate) fn needed_region(&self) -> (u32, u32, u32, u32) {
         let crop = self.crop;
-        let reach = |span: f64, target: u32| 3.0 * (span / f64::from(target.max(1))).max(1.0) + 4.0;
+        let reach = |span: f64, target: u32, coarsest: u32| {
+            f64::from(coarsest) * (3.0 * (span / f64::from(target.max(1))).max(1.0) + 4.0)
+        };
         let (rx, ry) = (
-            reach(crop.width, self.target.0),
-            reach(crop.height, self.target.1),
+            reach(crop.width, self.target.0, self.coarsest.0),
+            reach(crop.height, self.target.1, self.coarsest.1),
         );
         let (w, h) = (f64::from(self.decoded.0), f64::from(self.decoded.1));
         (

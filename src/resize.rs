@@ -6,12 +6,18 @@
 //! (often black) colour into the edges. The crop box is folded into the convolution, so no
 //! intermediate larger than the target is ever made, whatever the aspect ratio (a 1x1000 strip
 //! becomes a 1x1 crop scaled up, not a 1200x1200000 picture). Error: `image.internal_error`.
+//!
+//! A YCbCr or gray JPEG comes as its component planes instead ([`cover_planes`]): each plane is
+//! resized on its own, Y to the target and Cb and Cr straight to the output's chroma size, so
+//! one convolution does the chroma subsampling whatever the source's was, and nothing is
+//! upsampled or converted to RGB and back.
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
+use crate::encode::ycc::YccPlanes;
 use crate::error::ValidationError;
-use crate::pixels::{Channels, Pixels};
+use crate::pixels::{Channels, Pixels, Planes};
 
 /// A crop rectangle in source pixels; fractional, because the convolution samples sub-pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,6 +87,79 @@ pub(crate) fn cover(pixels: &Pixels, target: (u32, u32), crop: CropBox) -> Resul
         .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
     Pixels::new(target.0, target.1, pixels.channels, resized.into_vec())
         .ok_or_else(|| ValidationError::internal("resizing"))
+}
+
+/// [`cover`] of a YCbCr (or gray) picture's planes, `crop` and `target` in picture pixels:
+/// Y to `target`, Cb and Cr to `ceil(target / chroma)` (`chroma` = picture pixels per chroma
+/// sample of the output, across and down), each sample of every plane centred on the pixels it
+/// covers (JFIF siting), so the planes stay aligned whatever their ratios. Where the target is
+/// not a multiple of `chroma`, the output's last chroma sample covers one pixel more than the
+/// target; it lies at the far end of each axis unless `at_start` says the output reads that
+/// axis backwards (a mirrored orientation), and the chroma's box grows on that side, within the
+/// picture. A gray picture gets neutral chroma.
+pub(crate) fn cover_planes(
+    planes: &Planes,
+    target: (u32, u32),
+    crop: CropBox,
+    chroma: (u32, u32),
+    at_start: (bool, bool),
+) -> Result<YccPlanes, ValidationError> {
+    let mut resizer = Resizer::new();
+    let mut resize = |index: usize, size: (u32, u32), crop: CropBox| -> Result<Vec<u8>, ValidationError> {
+        let plane = &planes[index];
+        let source = ImageRef::new(plane.width, plane.height, &plane.data, PixelType::U8)
+            .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
+        let mut resized = Image::new(size.0, size.1, PixelType::U8);
+        // The box in this plane's samples, kept within the part of the plane decoded.
+        let axis = |start: f64, length: f64, ratio: u32, first: u32, samples: u32| {
+            let (ratio, first) = (f64::from(ratio), f64::from(first));
+            let from = (start / ratio - first).max(0.0);
+            let to = ((start + length) / ratio - first).min(f64::from(samples));
+            (from, (to - from).max(0.0))
+        };
+        let (left, width) = axis(crop.left, crop.width, plane.ratio.0, plane.first.0, plane.width);
+        let (top, height) = axis(crop.top, crop.height, plane.ratio.1, plane.first.1, plane.height);
+        let options = ResizeOptions::new()
+            .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+            .crop(left, top, width, height);
+        resizer
+            .resize(&source, &mut resized, &options)
+            .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
+        Ok(resized.into_vec())
+    };
+    let y = resize(0, target, crop)?;
+    let chroma_size = (target.0.div_ceil(chroma.0), target.1.div_ceil(chroma.1));
+    // The chroma's box: the crop, grown by what the last chroma sample covers past the target.
+    let grow = |start: f64, length: f64, target: u32, factor: u32, at_start: bool| {
+        let extra = f64::from(target.div_ceil(factor) * factor - target) * length / f64::from(target);
+        (if at_start { start - extra } else { start }, length + extra)
+    };
+    let (left, width) = grow(crop.left, crop.width, target.0, chroma.0, at_start.0);
+    let (top, height) = grow(crop.top, crop.height, target.1, chroma.1, at_start.1);
+    let chroma_crop = CropBox {
+        left,
+        top,
+        width,
+        height,
+    };
+    let (cb, cr) = if planes.len() == 3 {
+        (
+            resize(1, chroma_size, chroma_crop)?,
+            resize(2, chroma_size, chroma_crop)?,
+        )
+    } else {
+        let neutral = vec![128; chroma_size.0 as usize * chroma_size.1 as usize];
+        (neutral.clone(), neutral)
+    };
+    Ok(YccPlanes {
+        width: target.0 as usize,
+        height: target.1 as usize,
+        h: chroma.0 as usize,
+        v: chroma.1 as usize,
+        y,
+        cb,
+        cr,
+    })
 }
 
 #[cfg(test)]

@@ -2,30 +2,45 @@
 //! only with the `stages` feature and hidden from the documentation: not part of the public API,
 //! no stability promised. Each function is what [`crate::normalize_profile_image_with`] does.
 
+use crate::encode::ycc::YccPlanes;
 use crate::plan::{ColourAt, Plan};
-use crate::{decode, encode, pixels, resize, sniff, ColorConversion, Options, Upload, ValidationError};
+use crate::{
+    decode, encode, orient, pixels, resize, sniff, ColorConversion, Options, Upload, ValidationError,
+};
 
 /// The picture the resizer takes (stored orientation), with the plan made for it.
 pub struct Decoded {
-    pixels: pixels::Pixels,
-    /// Where `pixels` begin in the decoded picture.
+    samples: decode::Samples,
+    /// Where interleaved samples begin in the decoded picture.
     origin: (u32, u32),
     plan: Plan,
 }
 
 /// A picture between stages.
-pub struct Picture(pixels::Pixels);
+pub struct Picture(Resized);
+
+/// Interleaved pixels, or the planar path's YCbCr planes of the output.
+enum Resized {
+    Pixels(pixels::Pixels),
+    Planes(YccPlanes),
+}
 
 /// Sniffing, the header checks, the plan and decoding (JPEGs scaled in the DCT domain where it
-/// pays), and whatever the plan puts before the resize (a colour conversion far from sRGB).
+/// pays, YCbCr and gray ones kept as planes), and whatever the plan puts before the resize (a
+/// colour conversion far from sRGB).
 pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationError> {
     let format = sniff::accept(&Upload::new(bytes), &options.limits)?;
     let header = decode::read_header(format, bytes, options)?;
     let plan = Plan::new(&header, options);
     let decoded = decode::decode(header, &plan, options)?;
-    let pixels = crate::prepare_stage(decoded.pixels, &plan, options)?;
+    let samples = match decoded.samples {
+        decode::Samples::Interleaved(pixels) => {
+            decode::Samples::Interleaved(crate::prepare_stage(pixels, &plan, options)?)
+        }
+        planar => planar,
+    };
     Ok(Decoded {
-        pixels,
+        samples,
         origin: decoded.origin,
         plan,
     })
@@ -33,8 +48,15 @@ pub fn decode(bytes: &[u8], options: &Options) -> Result<Decoded, ValidationErro
 
 /// The cover crop and resize, in stored axes.
 pub fn resize(decoded: &Decoded, _options: &Options) -> Result<Picture, ValidationError> {
-    let crop = decoded.plan.crop.within_part_at(decoded.origin);
-    resize::cover(&decoded.pixels, decoded.plan.target, crop).map(Picture)
+    match &decoded.samples {
+        decode::Samples::Interleaved(pixels) => {
+            let crop = decoded.plan.crop.within_part_at(decoded.origin);
+            resize::cover(pixels, decoded.plan.target, crop).map(|p| Picture(Resized::Pixels(p)))
+        }
+        decode::Samples::Planar(planes) => {
+            crate::resize_planes_stage(planes, &decoded.plan).map(|p| Picture(Resized::Planes(p)))
+        }
+    }
 }
 
 /// Colour conversion to sRGB (unless it ran before the resize), flattening and the turn upright.
@@ -43,30 +65,51 @@ pub fn finish(
     decoded: &Decoded,
     options: &Options,
 ) -> Result<(Picture, ColorConversion), ValidationError> {
-    let picture = crate::finish_stage(resized.0, &decoded.plan, options)?;
+    let picture = match resized.0 {
+        Resized::Pixels(pixels) => Resized::Pixels(crate::finish_stage(pixels, &decoded.plan, options)?),
+        Resized::Planes(planes) => Resized::Planes(orient::upright_planes(planes, decoded.plan.orientation)),
+    };
     Ok((Picture(picture), decoded.plan.colour.outcome()))
 }
 
-/// JPEG encoding of an upright sRGB picture.
+/// JPEG encoding of an upright sRGB picture, or of upright planes.
 pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, ValidationError> {
-    encode::jpeg(&picture.0, options)
+    match &picture.0 {
+        Resized::Pixels(pixels) => encode::jpeg(pixels, options),
+        Resized::Planes(planes) => Ok(encode::planes(planes, options)),
+    }
 }
 
-/// The encoder of our own (`encode::baseline`), which will replace jpeg-encoder: the RGB picture
-/// converted to YCbCr planes at the options' subsampling, then written at their quality.
+/// The encoder of our own (`encode::baseline`), which will replace jpeg-encoder: an RGB picture
+/// converted to YCbCr planes at the options' subsampling, then written at their quality; planes
+/// written as they are.
 pub fn encode_own(picture: &Picture, options: &Options) -> Vec<u8> {
-    let pixels = &picture.0;
-    encode_own_rgb(&pixels.data, pixels.width, pixels.height, options)
+    match &picture.0 {
+        Resized::Pixels(pixels) => encode_own_rgb(&pixels.data, pixels.width, pixels.height, options),
+        Resized::Planes(planes) => encode::planes(planes, options),
+    }
+}
+
+/// The options with the planar path off: YCbCr and gray JPEGs go through RGB as every other
+/// source does (to compare the two paths).
+pub fn without_planes(options: &Options) -> Options {
+    Options {
+        planar: false,
+        ..*options
+    }
+}
+
+/// Whether the plan takes `bytes` through the planar path.
+pub fn is_planar(bytes: &[u8], options: &Options) -> Result<bool, ValidationError> {
+    let format = sniff::accept(&Upload::new(bytes), &options.limits)?;
+    let header = decode::read_header(format, bytes, options)?;
+    Ok(Plan::new(&header, options).planar)
 }
 
 /// [`encode_own`] of interleaved RGB samples.
 pub fn encode_own_rgb(rgb: &[u8], width: u32, height: u32, options: &Options) -> Vec<u8> {
-    let sampling = match options.subsampling {
-        crate::ChromaSubsampling::Yuv444 => (1, 1),
-        crate::ChromaSubsampling::Yuv422 => (2, 1),
-        crate::ChromaSubsampling::Yuv420 => (2, 2),
-    };
-    let planes = encode::ycc::from_rgb(rgb, width as usize, height as usize, sampling);
+    let (h, v) = options.subsampling.factors();
+    let planes = encode::ycc::from_rgb(rgb, width as usize, height as usize, (h as usize, v as usize));
     encode::baseline::encode(&planes, options.quality)
 }
 

@@ -20,7 +20,7 @@ pub(crate) mod png;
 use crate::error::ValidationError;
 use crate::options::{Limits, Options};
 use crate::orient::Orientation;
-use crate::pixels::{Channels, Pixels};
+use crate::pixels::{Channels, Pixels, Planes};
 use crate::plan::Plan;
 use crate::sniff::ImageFormat;
 
@@ -68,13 +68,33 @@ impl Header<'_> {
             Pending::Png(_) => 1,
         }
     }
+
+    /// For a JPEG whose components are YCbCr or gray and decode in the DCT domain: the largest
+    /// number of picture pixels per component sample, across and down, at full scale. Such a
+    /// file can go to the resizer as its component planes instead of as RGB. `None` for
+    /// everything else (PNG, RGB, CMYK and YCCK JPEGs, lossless coding).
+    pub(crate) fn planar_ratio(&self) -> Option<(u32, u32)> {
+        match &self.pending {
+            Pending::Jpeg(pending) => pending.planar_ratio(),
+            Pending::Png(_) => None,
+        }
+    }
+}
+
+/// Decoded samples as a decoder hands them to the resizer.
+pub(crate) enum Samples {
+    /// Interleaved pixels of the plan's channels.
+    Interleaved(Pixels),
+    /// A YCbCr or gray JPEG's component planes, when the plan keeps them planar.
+    Planar(Planes),
 }
 
 pub(crate) struct Decoded {
     /// The decoded picture, or the part of it that the plan's crop and resize read
     /// ([`Plan::needed_region`](crate::plan::Plan::needed_region)).
-    pub(crate) pixels: Pixels,
-    /// Where `pixels` begin in the decoded picture: (0, 0) unless only a part was decoded.
+    pub(crate) samples: Samples,
+    /// Where interleaved samples begin in the decoded picture: (0, 0) unless only a part was
+    /// decoded. (Planes say where they begin themselves.)
     pub(crate) origin: (u32, u32),
     /// The data ended early or broke off and what decoded was kept (only when the options allow).
     pub(crate) partial: bool,

@@ -23,6 +23,11 @@ use crate::error::ValidationError;
 use crate::options::{ChromaSubsampling, Options};
 use crate::pixels::{Channels, Pixels};
 
+/// The planar path's encoding: YCbCr planes of the output, upright, written as they are.
+pub(crate) fn planes(planes: &ycc::YccPlanes, options: &Options) -> Vec<u8> {
+    baseline::encode(planes, options.quality)
+}
+
 pub(crate) fn jpeg(pixels: &Pixels, options: &Options) -> Result<Vec<u8>, ValidationError> {
     debug_assert_eq!(pixels.channels, Channels::Rgb);
     let internal = || ValidationError::internal("JPEG encoding");

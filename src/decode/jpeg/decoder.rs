@@ -167,11 +167,13 @@ pub(crate) fn decode_planes(
     })
 }
 
-/// Bytes [`decode_planes`] and [`Picture::interleave`] hold at once, at most, for `frame` at
-/// `1 / divisor` and the output `region`: for a progressive file its coefficients (and then the
-/// planes, as the coefficients are freed: no more than they took), the planes of the blocks the
-/// region needs, and the interleaved output of the region; `None` for a sampling it refuses.
-pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region) -> Option<u64> {
+/// Bytes [`decode_planes`] and then [`Picture::interleave`] (or, `planar`,
+/// [`Picture::into_planes`]) hold at once, at most, for `frame` at `1 / divisor` and the output
+/// `region`: for a progressive file its coefficients (and then the planes, as the coefficients
+/// are freed: no more than they took), the planes of the blocks the region needs, and the
+/// interleaved output of the region or the planes' kept samples; `None` for a sampling it
+/// refuses.
+pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region, planar: bool) -> Option<u64> {
     let windows = planes::windows(frame, divisor, region).ok()?;
     let planes = planes::bytes(frame, divisor, &windows).ok()?;
     let coefficients = if frame.marker == 0xC2 {
@@ -184,9 +186,13 @@ pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region) -> Opt
         frame.height.div_ceil(divisor) as usize,
     );
     let (left, top, right, bottom) = region;
-    let output = (right.min(width).saturating_sub(left) as u64)
-        * (bottom.min(height).saturating_sub(top) as u64)
-        * frame.sampling.len() as u64;
+    let output = if planar {
+        planes::kept_bytes(frame, divisor, &windows).ok()?
+    } else {
+        (right.min(width).saturating_sub(left) as u64)
+            * (bottom.min(height).saturating_sub(top) as u64)
+            * frame.sampling.len() as u64
+    };
     Some((planes + output).max(coefficients + planes))
 }
 
@@ -357,4 +363,49 @@ impl Picture {
         }
         out
     }
+
+    /// The planes as they are, each cut to the samples of the blocks the region needs: for a
+    /// YCbCr or gray picture that the resizer takes planar (no upsampling, no colour
+    /// conversion). Block rows never decoded read mid-grey, as in [`Picture::interleave`].
+    pub(crate) fn into_planes(self) -> crate::pixels::Planes {
+        self.planes
+            .iter()
+            .map(|plane| {
+                let (columns, rows) = plane.kept(&plane.window(self.region));
+                let mut data = Vec::with_capacity(columns.len() * rows.len());
+                for y in rows.clone() {
+                    data.extend_from_slice(&plane.row(y)[columns.clone()]);
+                }
+                crate::pixels::Plane {
+                    width: columns.len() as u32,
+                    height: rows.len() as u32,
+                    data,
+                    ratio: (plane.ratio.0 as u32, plane.ratio.1 as u32),
+                    first: (columns.start as u32, rows.start as u32),
+                }
+            })
+            .collect()
+    }
+}
+
+/// For a file this decoder reads whose components are YCbCr or gray (as libjpeg decides, see
+/// [`ColourSpace`]): the largest number of picture pixels per component sample, across and
+/// down, at full scale. `None` for RGB, CMYK and YCCK files and for codings it does not read.
+pub(crate) fn planar_ratio(header: &Header<'_>) -> Option<(u32, u32)> {
+    let frame = header.frame.as_ref()?;
+    let space = ColourSpace::of(
+        frame.sampling.len(),
+        header.jfif,
+        header.adobe_transform,
+        &frame.ids,
+    );
+    if !matches!(frame.marker, 0xC0..=0xC2) || !matches!(space, ColourSpace::YCbCr | ColourSpace::Gray) {
+        return None;
+    }
+    let ratio = |factor: fn(&(u8, u8)) -> u8| {
+        let most = frame.sampling.iter().map(factor).max()?;
+        let least = frame.sampling.iter().map(factor).min()?;
+        Some(u32::from(most.div_ceil(least.max(1))).max(1))
+    };
+    Some((ratio(|s| s.0)?, ratio(|s| s.1)?))
 }

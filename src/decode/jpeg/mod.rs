@@ -96,9 +96,9 @@ fn scale_divisor(frame: &Frame, target: (u32, u32)) -> u32 {
 }
 
 /// Bytes the decode will hold at once for this frame at this scale: for our decoder its planes,
-/// coefficients (those of `region`, the output pixels needed; all when `None`) and output
-/// ([`decoder::memory`]); for a lossless file jpeg-decoder's buffers.
-fn decode_bytes(frame: &Frame, divisor: u32, region: Option<decoder::Region>) -> u64 {
+/// coefficients (those of `region`, the output pixels needed; all when `None`) and output,
+/// interleaved or `planar` ([`decoder::memory`]); for a lossless file jpeg-decoder's buffers.
+fn decode_bytes(frame: &Frame, divisor: u32, region: Option<decoder::Region>, planar: bool) -> u64 {
     if frame.marker == 0xC3 {
         // Lossless: per sample a u16 result, an i32 difference, a u16 copy and an 8-bit plane
         // (measured peak: 9.6 bytes per sample), then the output.
@@ -112,7 +112,7 @@ fn decode_bytes(frame: &Frame, divisor: u32, region: Option<decoder::Region>) ->
     }
     // A sampling the decoder refuses allocates nothing before it says so.
     let whole = (0, 0, usize::MAX, usize::MAX);
-    decoder::memory(frame, divisor, region.unwrap_or(whole)).unwrap_or(0)
+    decoder::memory(frame, divisor, region.unwrap_or(whole), planar).unwrap_or(0)
 }
 
 /// A JPEG whose header passed the size limits, waiting for the plan.
@@ -125,6 +125,10 @@ pub(crate) struct Pending<'a> {
 impl Pending<'_> {
     pub(super) fn largest_scale_covering(&self, target: (u32, u32)) -> u32 {
         scale_divisor(&self.frame, target)
+    }
+
+    pub(super) fn planar_ratio(&self) -> Option<(u32, u32)> {
+        decoder::planar_ratio(&self.header)
     }
 }
 
@@ -179,21 +183,30 @@ pub(super) fn decode(
     let (left, top, right, bottom) = plan.needed_region();
     let region = Some((left as usize, top as usize, right as usize, bottom as usize));
     check_memory(
-        decode_bytes(&frame, divisor, region) + plan.after_decode_bytes(),
+        decode_bytes(&frame, divisor, region, plan.planar) + plan.after_decode_bytes(),
         limits,
     )?;
     // Refused in both damaged-input modes: nothing can be kept of a file this short.
     if too_short_for_frame(&frame, header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
     }
+    let on_damage = match options.damaged_input {
+        DamagedInput::AcceptPartial => OnDamage::KeepPartial,
+        _ => OnDamage::Refuse,
+    };
+    if plan.planar {
+        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region)?;
+        let partial = picture.partial;
+        return Ok(Decoded {
+            samples: super::Samples::Planar(picture.into_planes()),
+            origin: (0, 0),
+            partial,
+        });
+    }
     let (data, partial, (origin, size)) = if frame.marker == 0xC3 {
         let (data, partial) = decode_lossless(bytes, &frame, options)?;
         (data, partial, ((0, 0), (width, height)))
     } else {
-        let on_damage = match options.damaged_input {
-            DamagedInput::AcceptPartial => OnDamage::KeepPartial,
-            _ => OnDamage::Refuse,
-        };
         let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region)?;
         // Only the region is interleaved: the rest of the picture is never read.
         let (left, top, right, bottom) = picture.region();
@@ -210,7 +223,7 @@ pub(super) fn decode(
     let pixels = Pixels::new(size.0, size.1, plan.channels, data)
         .ok_or_else(|| ValidationError::internal("JPEG decoding"))?;
     Ok(Decoded {
-        pixels,
+        samples: super::Samples::Interleaved(pixels),
         origin,
         partial,
     })
@@ -261,7 +274,7 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
     check_supported(&frame)?;
     if frame.marker == 0xC3 {
         decoder::check_lossless(bytes, &frame).map_err(Damage::into_error)?;
-    } else if decode_bytes(&frame, 8, None) <= 16 << 20 && frame.width > 0 && frame.height > 0 {
+    } else if decode_bytes(&frame, 8, None, false) <= 16 << 20 && frame.width > 0 && frame.height > 0 {
         decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse, None)?;
     }
     Ok((header.scans, icc))
@@ -299,7 +312,7 @@ pub(crate) fn decode_own_noting_extraneous(
     let super::Pending::Jpeg(pending) = checked.pending else {
         return Err(ValidationError::internal("JPEG decoding"));
     };
-    check_memory(decode_bytes(&pending.frame, divisor, region), limits)?;
+    check_memory(decode_bytes(&pending.frame, divisor, region, false), limits)?;
     if too_short_for_frame(&pending.frame, pending.header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
     }
@@ -425,7 +438,7 @@ mod tests {
     fn lossless_frames_are_costed_per_sample_and_need_8_bit_samples() {
         let rgb = [(1, 1), (1, 1), (1, 1)];
         assert_eq!(
-            decode_bytes(&frame(0xC3, 100, 100, &rgb), 1, None),
+            decode_bytes(&frame(0xC3, 100, 100, &rgb), 1, None, false),
             100 * 100 * (3 * 10 + 3)
         );
         let mut seven_bit = frame(0xC3, 64, 64, &rgb);
@@ -444,8 +457,8 @@ mod tests {
     #[test]
     fn progressive_frames_count_their_coefficients() {
         let yuv = [(2, 2), (1, 1), (1, 1)];
-        let baseline = decode_bytes(&frame(0xC0, 1600, 1600, &yuv), 1, None);
-        let progressive = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1, None);
+        let baseline = decode_bytes(&frame(0xC0, 1600, 1600, &yuv), 1, None, false);
+        let progressive = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1, None, false);
         // 1.5 samples per pixel of planes, then 3 bytes of output.
         assert_eq!(baseline, 1600 * 1600 * 3 / 2 + 1600 * 1600 * 3);
         // The planes, and at most 128 bytes per block of coefficients, plus a row's and a
@@ -456,7 +469,12 @@ mod tests {
         // For the right half: the coefficients of its blocks (rounded out to whole blocks, with
         // one sample more) and a nonzero bit per coefficient of the others; planes hold whole
         // rows.
-        let region = decode_bytes(&frame(0xC2, 1600, 1600, &yuv), 1, Some((800, 0, 1600, 1600)));
+        let region = decode_bytes(
+            &frame(0xC2, 1600, 1600, &yuv),
+            1,
+            Some((800, 0, 1600, 1600)),
+            false,
+        );
         let kept = 101 * 200 + 2 * 51 * 100;
         let rows_and_columns = (200 + 101 + 2 * (100 + 51)) * 128;
         let planes = 1600 * 1600 * 3 / 2;

@@ -73,6 +73,17 @@ impl Plane {
     }
 }
 
+impl Plane {
+    /// The samples of `window`'s blocks that hold picture, as (columns, rows): what a planar
+    /// decode hands on.
+    pub(super) fn kept(&self, window: &Window) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let clip = |blocks: &std::ops::Range<usize>, size: usize| {
+            (blocks.start * self.side).min(size)..(blocks.end * self.side).min(size)
+        };
+        (clip(&window.columns, self.width), clip(&window.rows, self.height))
+    }
+}
+
 /// `size` mid-grey samples: once per block row, kept out of the decoding loops.
 #[cold]
 #[inline(never)]
@@ -133,6 +144,18 @@ pub(super) fn bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Result<u
         .iter()
         .zip(windows)
         .map(|(p, w)| p.stride as u64 * (w.rows.len() * p.side) as u64)
+        .sum())
+}
+
+/// Bytes of the samples [`Plane::kept`] keeps of each plane's window.
+pub(super) fn kept_bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Result<u64, FractionalSampling> {
+    Ok(layout(frame, divisor)?
+        .iter()
+        .zip(windows)
+        .map(|(p, w)| {
+            let (columns, rows) = p.kept(w);
+            columns.len() as u64 * rows.len() as u64
+        })
         .sum())
 }
 

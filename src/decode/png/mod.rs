@@ -304,7 +304,7 @@ pub(super) fn decode(
         pixels
     };
     Ok(Decoded {
-        pixels,
+        samples: super::Samples::Interleaved(pixels),
         origin: (0, 0),
         partial,
     })

@@ -1,0 +1,185 @@
+//! The planar path (a YCbCr or gray JPEG resized as its planes and written as they are) against
+//! the RGB path (upsampled, converted, resized as RGB, converted back) that every other source
+//! takes: the same pictures within a stated tolerance on every JPEG fixture that succeeds, and
+//! chroma sited where it belongs, in every source subsampling and orientation. Outputs are
+//! decoded with the `image` crate (zune-jpeg), independent of this crate's decoder.
+
+#[path = "support/helpers.rs"]
+mod helpers;
+#[path = "support/synth.rs"]
+mod synth;
+
+use helpers::{decode_rgb, fixtures_dir};
+use profile_image::{normalize_profile_image_with, stages, ChromaSubsampling, Options, Upload};
+
+/// Mean and largest absolute difference per sample of two outputs of the same size.
+fn difference(a: &image::RgbImage, b: &image::RgbImage) -> (f64, u8) {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let (sum, max) = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .fold((0u64, 0u8), |(sum, max), (x, y)| {
+            let d = x.abs_diff(*y);
+            (sum + u64::from(d), max.max(d))
+        });
+    (sum as f64 / a.as_raw().len() as f64, max)
+}
+
+fn both_paths(bytes: &[u8], options: &Options) -> (image::RgbImage, image::RgbImage) {
+    let planar = normalize_profile_image_with(Upload::new(bytes), options).expect("planar path");
+    let rgb =
+        normalize_profile_image_with(Upload::new(bytes), &stages::without_planes(options)).expect("RGB path");
+    assert_eq!(planar.source(), rgb.source());
+    (decode_rgb(planar.bytes()), decode_rgb(rgb.bytes()))
+}
+
+/// The two paths differ where the RGB path clips: converting to RGB clamps out-of-gamut YCbCr
+/// (saturated edges after quantisation), and rounds once more each way; and in how chroma is
+/// interpolated when it is scaled up (Lanczos alone, against Lanczos after libjpeg's triangle
+/// upsampling). On average that is a fraction of a level (1.1 on the small input scaled up
+/// twelve times); at a saturated edge's pixel it reaches tens of levels.
+#[test]
+fn the_planar_and_rgb_paths_agree_on_every_jpeg_fixture() {
+    let mut compared = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    paths.sort();
+    let options = Options::default();
+    for path in paths {
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !matches!(stages::is_planar(&bytes, &options), Ok(true))
+            || normalize_profile_image_with(Upload::new(&bytes), &options).is_err()
+        {
+            continue;
+        }
+        let (planar, rgb) = both_paths(&bytes, &options);
+        let (mean, max) = difference(&planar, &rgb);
+        println!("{name}: mean {mean:.3}, max {max}");
+        assert!(mean < 1.5, "{name}: mean difference {mean:.3}");
+        compared.push(name);
+    }
+    // The photo fixtures and the rotated ones at least: the test must not pass by skipping.
+    assert!(compared.len() >= 8, "only {compared:?} took the planar path");
+    assert!(
+        compared.iter().any(|name| name == "photo-2000x1500.jpg"),
+        "{compared:?}"
+    );
+}
+
+#[test]
+fn the_planar_path_takes_ycbcr_and_gray_jpegs_only() {
+    let options = Options::default();
+    let planar = |name: &str| stages::is_planar(&helpers::fixture(name), &options).unwrap();
+    assert!(planar("photo-2000x1500.jpg"));
+    assert!(planar("gray.jpg"));
+    // Colours that need converting, and ink, go through RGB.
+    assert!(!planar("display-p3-patches.jpg"));
+    assert!(!planar("cmyk-adobe.jpg"));
+    assert!(!planar("palette-8bit.png"));
+}
+
+/// Where the line shows in an output, along `axis` (0: columns, for a vertical line): the
+/// centroid of the luma's and of the chroma's departure from the background, in pixel centres.
+fn line_centroid(img: &image::RgbImage, axis: usize, background: [u8; 3]) -> (f64, f64) {
+    let (w, h) = img.dimensions();
+    let along = if axis == 0 { w } else { h };
+    let across = if axis == 0 { h } else { w };
+    let ycc = |p: [u8; 3]| {
+        let [r, g, b] = p.map(f64::from);
+        (
+            0.299 * r + 0.587 * g + 0.114 * b,
+            -0.168736 * r - 0.331264 * g + 0.5 * b,
+            0.5 * r - 0.418688 * g - 0.081312 * b,
+        )
+    };
+    let bg = ycc(background);
+    let (mut luma, mut chroma) = ((0.0, 0.0), (0.0, 0.0));
+    for i in 0..along {
+        let (mut dl, mut dc) = (0.0, 0.0);
+        // The middle half of the line, away from the picture's edges.
+        for j in across / 4..across * 3 / 4 {
+            let (x, y) = if axis == 0 { (i, j) } else { (j, i) };
+            let (l, cb, cr) = ycc(img.get_pixel(x, y).0);
+            dl += (l - bg.0).abs();
+            dc += (cb - bg.1).hypot(cr - bg.2);
+        }
+        luma = (luma.0 + f64::from(i) * dl, luma.1 + dl);
+        chroma = (chroma.0 + f64::from(i) * dc, chroma.1 + dc);
+    }
+    (luma.0 / luma.1, chroma.0 / chroma.1)
+}
+
+/// A one-pixel coloured line at an odd offset, in 4:2:0, 4:2:2 and 4:4:4 sources under every
+/// EXIF orientation, scaled up three times (so that half a source pixel of misplaced chroma is
+/// a pixel and a half of output): in both paths the luma and the chroma of the line are where
+/// the orientation puts the line, and the two paths agree.
+#[test]
+fn chroma_stays_on_the_line_in_every_sampling_and_orientation() {
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    let (w, h) = (96u16, 64u16);
+    let background = [120u8, 120, 120];
+    let line = [200u8, 40, 60];
+    for (axis, at) in [(0usize, 37u32), (1, 21)] {
+        let mut rgb = background.repeat(usize::from(w) * usize::from(h));
+        for y in 0..u32::from(h) {
+            for x in 0..u32::from(w) {
+                if [x, y][axis] == at {
+                    let i = (y * u32::from(w) + x) as usize * 3;
+                    rgb[i..i + 3].copy_from_slice(&line);
+                }
+            }
+        }
+        for (sampling, name) in [
+            (SamplingFactor::R_4_2_0, "4:2:0"),
+            (SamplingFactor::R_4_2_2, "4:2:2"),
+            (SamplingFactor::R_4_4_4, "4:4:4"),
+        ] {
+            let mut source = Vec::new();
+            let mut encoder = Encoder::new(&mut source, 100);
+            encoder.set_sampling_factor(sampling);
+            encoder.encode(&rgb, w, h, ColorType::Rgb).unwrap();
+            for orientation in 1..=8u16 {
+                let bytes = synth::with_exif_orientation(&source, orientation);
+                let swaps = orientation >= 5;
+                let (uw, uh) = if swaps { (h, w) } else { (w, h) };
+                let mut options = Options::default();
+                (options.width, options.height) = (u32::from(uw) * 3, u32::from(uh) * 3);
+                options.subsampling = ChromaSubsampling::Yuv420;
+                assert!(stages::is_planar(&bytes, &options).unwrap());
+                // Where the line's centre (stored at + 0.5) lands upright, times 3, in pixel
+                // centres: the stored axis becomes the upright one named by `upright_axis`,
+                // backwards for the mirrored orientations.
+                let upright_axis = if swaps { 1 - axis } else { axis };
+                let stored_length = f64::from([w, h][axis]);
+                let backwards = matches!((orientation, axis), (2 | 3 | 7 | 8, 0) | (3 | 4 | 6 | 7, 1));
+                let centre = f64::from(at) + 0.5;
+                let upright = if backwards { stored_length - centre } else { centre };
+                let expected = upright * 3.0 - 0.5;
+                let (planar, rgb) = both_paths(&bytes, &options);
+                let what = format!("{name}, line on stored axis {axis}, orientation {orientation}");
+                let planar_at = line_centroid(&planar, upright_axis, background);
+                let rgb_at = line_centroid(&rgb, upright_axis, background);
+                println!("{what}: expected {expected:.2}, planar {planar_at:.2?}, rgb {rgb_at:.2?}");
+                for (path, (luma, chroma)) in [("planar", planar_at), ("rgb", rgb_at)] {
+                    assert!(
+                        (luma - expected).abs() < 0.2,
+                        "{what}: {path} luma at {luma:.2}, not {expected:.2}"
+                    );
+                    assert!(
+                        (chroma - expected).abs() < 0.5,
+                        "{what}: {path} chroma at {chroma:.2}, not {expected:.2}"
+                    );
+                }
+                assert!(
+                    (planar_at.1 - rgb_at.1).abs() < 0.3,
+                    "{what}: {planar_at:.2?} vs {rgb_at:.2?}"
+                );
+            }
+        }
+    }
+}
