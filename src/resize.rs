@@ -107,9 +107,19 @@ pub(crate) fn cover_planes(
     let mut resizer = Resizer::new();
     let mut resize = |index: usize, size: (u32, u32), crop: CropBox| -> Result<Vec<u8>, ValidationError> {
         let plane = &planes[index];
-        let source = ImageRef::new(plane.width, plane.height, &plane.data, PixelType::U8)
+        let (data, pixel_type) = if index == 0 {
+            (std::borrow::Cow::Borrowed(&plane.data[..]), PixelType::U8)
+        } else {
+            // Cb and Cr as one two-channel picture: one pass of the convolution for both.
+            let pairs = plane.data.iter().zip(&planes[2].data);
+            (
+                std::borrow::Cow::Owned(pairs.flat_map(|(&b, &r)| [b, r]).collect()),
+                PixelType::U8x2,
+            )
+        };
+        let source = ImageRef::new(plane.width, plane.height, &data, pixel_type)
             .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
-        let mut resized = Image::new(size.0, size.1, PixelType::U8);
+        let mut resized = Image::new(size.0, size.1, pixel_type);
         // The box in this plane's samples, kept within the part of the plane decoded.
         let axis = |start: f64, length: f64, ratio: u32, first: u32, samples: u32| {
             let (ratio, first) = (f64::from(ratio), f64::from(first));
@@ -121,7 +131,9 @@ pub(crate) fn cover_planes(
         let (top, height) = axis(crop.top, crop.height, plane.ratio.1, plane.first.1, plane.height);
         let options = ResizeOptions::new()
             .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
-            .crop(left, top, width, height);
+            .crop(left, top, width, height)
+            // The second of the chroma pair is Cr, not alpha.
+            .use_alpha(false);
         resizer
             .resize(&source, &mut resized, &options)
             .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
@@ -143,9 +155,10 @@ pub(crate) fn cover_planes(
         height,
     };
     let (cb, cr) = if planes.len() == 3 {
+        let pairs = resize(1, chroma_size, chroma_crop)?;
         (
-            resize(1, chroma_size, chroma_crop)?,
-            resize(2, chroma_size, chroma_crop)?,
+            pairs.iter().step_by(2).copied().collect(),
+            pairs.iter().skip(1).step_by(2).copied().collect(),
         )
     } else {
         let neutral = vec![128; chroma_size.0 as usize * chroma_size.1 as usize];

@@ -6,14 +6,11 @@
 //! leak), no XMP, no ICC (the pixels are sRGB, which is what an untagged JPEG means), no comment.
 //! Same pixels and options give the same bytes. Error: `image.internal_error`.
 
-// A baseline writer of our own from YCbCr planes, beside jpeg-encoder until it replaces it (it is
-// exercised by its tests and the per-stage benchmarks meanwhile).
-#[cfg_attr(not(any(test, feature = "stages")), allow(dead_code))]
 pub(crate) mod baseline;
-#[cfg_attr(not(any(test, feature = "stages")), allow(dead_code))]
 mod entropy;
-#[cfg_attr(not(any(test, feature = "stages")), allow(dead_code))]
 mod fdct;
+// The conversion from RGB serves the tests and the per-stage benchmarks until the RGB path
+// writes through this encoder too.
 #[cfg_attr(not(any(test, feature = "stages")), allow(dead_code))]
 pub(crate) mod ycc;
 

@@ -95,6 +95,8 @@ pub(crate) type Region = (usize, usize, usize, usize);
 /// colour conversion; `header` is the marker walk's reading of the same bytes. Only the blocks
 /// that `region` needs are transformed (and, in a progressive file, kept); every block is still
 /// entropy-decoded, since the data is serial. Outside `region` the planes hold no picture.
+/// `planar`: the planes will be handed on as they are ([`Picture::into_planes`]), so each keeps
+/// its own resolution ([`planes::layout`]).
 ///
 /// # Errors
 /// `image.truncated` and `image.corrupt` for damage, `image.unsupported_encoding` for what this
@@ -105,6 +107,7 @@ pub(crate) fn decode_planes(
     divisor: u32,
     on_damage: OnDamage,
     region: Option<Region>,
+    planar: bool,
 ) -> Result<Picture, ValidationError> {
     if !matches!(divisor, 1 | 2 | 4 | 8) {
         return Err(ValidationError::internal("JPEG decoding"));
@@ -132,7 +135,7 @@ pub(crate) fn decode_planes(
     if frame.width == 0 {
         return Err(ValidationError::zero_dimensions(frame.width, frame.height));
     }
-    let mut planes = planes::layout(frame, divisor)
+    let mut planes = planes::layout(frame, divisor, planar)
         .map_err(|_| ValidationError::unsupported_encoding(NAME, "an unusual chroma subsampling"))?;
     let (width, height) = (
         frame.width.div_ceil(divisor) as usize,
@@ -174,8 +177,8 @@ pub(crate) fn decode_planes(
 /// interleaved output of the region or the planes' kept samples; `None` for a sampling it
 /// refuses.
 pub(crate) fn memory(frame: &header::Frame, divisor: u32, region: Region, planar: bool) -> Option<u64> {
-    let windows = planes::windows(frame, divisor, region).ok()?;
-    let planes = planes::bytes(frame, divisor, &windows).ok()?;
+    let windows = planes::windows(frame, divisor, planar, region).ok()?;
+    let planes = planes::bytes(frame, divisor, planar, &windows).ok()?;
     let coefficients = if frame.marker == 0xC2 {
         coefficients::Coefficients::bytes(frame, &windows)
     } else {

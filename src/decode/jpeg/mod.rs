@@ -195,7 +195,7 @@ pub(super) fn decode(
         _ => OnDamage::Refuse,
     };
     if plan.planar {
-        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region)?;
+        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region, true)?;
         let partial = picture.partial;
         return Ok(Decoded {
             samples: super::Samples::Planar(picture.into_planes()),
@@ -207,7 +207,7 @@ pub(super) fn decode(
         let (data, partial) = decode_lossless(bytes, &frame, options)?;
         (data, partial, ((0, 0), (width, height)))
     } else {
-        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region)?;
+        let picture = decoder::decode_planes(bytes, &header, divisor, on_damage, region, false)?;
         // Only the region is interleaved: the rest of the picture is never read.
         let (left, top, right, bottom) = picture.region();
         let part = (
@@ -275,7 +275,7 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(u32, Option<usize>), ValidationErro
     if frame.marker == 0xC3 {
         decoder::check_lossless(bytes, &frame).map_err(Damage::into_error)?;
     } else if decode_bytes(&frame, 8, None, false) <= 16 << 20 && frame.width > 0 && frame.height > 0 {
-        decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse, None)?;
+        decoder::decode_planes(bytes, &header, 8, OnDamage::Refuse, None, false)?;
     }
     Ok((header.scans, icc))
 }
@@ -316,7 +316,7 @@ pub(crate) fn decode_own_noting_extraneous(
     if too_short_for_frame(&pending.frame, pending.header.scan_bytes) {
         return Err(ValidationError::truncated(NAME));
     }
-    let picture = decoder::decode_planes(bytes, &pending.header, divisor, OnDamage::Refuse, region)?;
+    let picture = decoder::decode_planes(bytes, &pending.header, divisor, OnDamage::Refuse, region, false)?;
     let channels = picture.space.channels();
     // The region's samples in place in the whole picture.
     let (left, top, right, _) = picture.region();

@@ -139,8 +139,13 @@ impl Window {
 pub(super) struct FractionalSampling;
 
 /// Bytes the planes take once the block rows of `windows` are allocated.
-pub(super) fn bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Result<u64, FractionalSampling> {
-    Ok(layout(frame, divisor)?
+pub(super) fn bytes(
+    frame: &Frame,
+    divisor: u32,
+    planar: bool,
+    windows: &[Window],
+) -> Result<u64, FractionalSampling> {
+    Ok(layout(frame, divisor, planar)?
         .iter()
         .zip(windows)
         .map(|(p, w)| p.stride as u64 * (w.rows.len() * p.side) as u64)
@@ -149,7 +154,7 @@ pub(super) fn bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Result<u
 
 /// Bytes of the samples [`Plane::kept`] keeps of each plane's window.
 pub(super) fn kept_bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Result<u64, FractionalSampling> {
-    Ok(layout(frame, divisor)?
+    Ok(layout(frame, divisor, true)?
         .iter()
         .zip(windows)
         .map(|(p, w)| {
@@ -163,15 +168,21 @@ pub(super) fn kept_bytes(frame: &Frame, divisor: u32, windows: &[Window]) -> Res
 pub(super) fn windows(
     frame: &Frame,
     divisor: u32,
+    planar: bool,
     region: (usize, usize, usize, usize),
 ) -> Result<Vec<Window>, FractionalSampling> {
-    Ok(layout(frame, divisor)?.iter().map(|p| p.window(region)).collect())
+    Ok(layout(frame, divisor, planar)?
+        .iter()
+        .map(|p| p.window(region))
+        .collect())
 }
 
 /// The planes of a frame at `1 / divisor`, from the frame's own size (which the caller has
 /// checked against the limits): their geometry, no samples yet ([`Plane::block_row`] allocates
-/// them row by row).
-pub(super) fn layout(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, FractionalSampling> {
+/// them row by row). Every component gets the scale's transform when the planes are handed on
+/// as they are (`planar`: each at its own resolution, subsampled chroma a quarter of the work);
+/// otherwise a subsampled one gets libjpeg's larger one.
+pub(super) fn layout(frame: &Frame, divisor: u32, planar: bool) -> Result<Vec<Plane>, FractionalSampling> {
     let min_side = 8 / divisor as usize;
     let hmax = frame.sampling.iter().map(|s| usize::from(s.0)).max().unwrap_or(1);
     let vmax = frame.sampling.iter().map(|s| usize::from(s.1)).max().unwrap_or(1);
@@ -180,7 +191,8 @@ pub(super) fn layout(frame: &Frame, divisor: u32) -> Result<Vec<Plane>, Fraction
     for (index, &(h, v)) in frame.sampling.iter().enumerate() {
         let (h, v) = (usize::from(h), usize::from(v));
         let mut side = min_side;
-        while side < 8
+        while !planar
+            && side < 8
             && (hmax * min_side).is_multiple_of(h * side * 2)
             && (vmax * min_side).is_multiple_of(v * side * 2)
         {
@@ -234,30 +246,42 @@ mod tests {
     #[test]
     fn subsampled_chroma_gets_a_larger_transform_at_reduced_scales_as_in_libjpeg() {
         let yuv420 = frame(333, 177, &[(2, 2), (1, 1), (1, 1)]);
-        let full = layout(&yuv420, 1).unwrap();
+        let full = layout(&yuv420, 1, false).unwrap();
         assert_eq!(
             geometry(&full)[..2],
             [(333, 177, 8, (1, 1)), (167, 89, 8, (2, 2))]
         );
         assert_eq!((full[1].stride, full[1].blocks_high), (168, 12));
-        let half = layout(&yuv420, 2).unwrap();
+        let half = layout(&yuv420, 2, false).unwrap();
         assert_eq!(geometry(&half)[..2], [(167, 89, 4, (1, 1)), (167, 89, 8, (1, 1))]);
-        let eighth = layout(&yuv420, 8).unwrap();
+        let eighth = layout(&yuv420, 8, false).unwrap();
         assert_eq!(geometry(&eighth)[..2], [(42, 23, 1, (1, 1)), (42, 23, 2, (1, 1))]);
+        // Handed on as planes, each component keeps its own resolution.
+        let planar = layout(&yuv420, 2, true).unwrap();
+        assert_eq!(
+            geometry(&planar)[..2],
+            [(167, 89, 4, (1, 1)), (84, 45, 4, (2, 2))]
+        );
         let yuv411 = frame(400, 300, &[(4, 1), (1, 1), (1, 1)]);
         // Vertically the chroma is not subsampled, so its transform cannot grow.
-        assert_eq!(geometry(&layout(&yuv411, 2).unwrap())[1], (50, 150, 4, (4, 1)));
-        assert_eq!(geometry(&layout(&yuv411, 4).unwrap())[1], (25, 75, 2, (4, 1)));
+        assert_eq!(
+            geometry(&layout(&yuv411, 2, false).unwrap())[1],
+            (50, 150, 4, (4, 1))
+        );
+        assert_eq!(
+            geometry(&layout(&yuv411, 4, false).unwrap())[1],
+            (25, 75, 2, (4, 1))
+        );
         let yuv420_wide = frame(64, 64, &[(4, 2), (2, 1), (2, 1)]);
         assert_eq!(
-            geometry(&layout(&yuv420_wide, 2).unwrap())[1],
+            geometry(&layout(&yuv420_wide, 2, false).unwrap())[1],
             (32, 32, 8, (1, 1))
         );
     }
 
     #[test]
     fn block_rows_are_allocated_mid_grey_on_first_use_and_others_read_as_grey() {
-        let mut planes = layout(&frame(20, 20, &[(1, 1)]), 1).unwrap();
+        let mut planes = layout(&frame(20, 20, &[(1, 1)]), 1, false).unwrap();
         let plane = &mut planes[0];
         assert_eq!((plane.stride, plane.blocks_high), (24, 3));
         plane.block_row(1).unwrap()[24 * 2 + 5] = 7;
@@ -272,9 +296,9 @@ mod tests {
     #[test]
     fn sampling_ratios_that_do_not_divide_are_refused() {
         assert_eq!(
-            layout(&frame(64, 64, &[(3, 1), (2, 1), (1, 1)]), 1).err(),
+            layout(&frame(64, 64, &[(3, 1), (2, 1), (1, 1)]), 1, false).err(),
             Some(FractionalSampling)
         );
-        assert!(layout(&frame(64, 64, &[(4, 4), (1, 1), (2, 2)]), 1).is_ok());
+        assert!(layout(&frame(64, 64, &[(4, 4), (1, 1), (2, 2)]), 1, false).is_ok());
     }
 }
