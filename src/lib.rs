@@ -45,7 +45,10 @@
 //! colour conversion runs before the resize for sources far from sRGB (CMYK, linear curves) or
 //! smaller than the target, and after it otherwise, on the small resized picture where it is
 //! cheap, as the rotation is. Alpha of an sRGB or untagged PNG is flattened inside the decoder,
-//! before the resize, which gives the same picture with a quarter less to resize.
+//! before the resize, which gives the same picture with a quarter less to resize. A YCbCr or
+//! gray JPEG whose colours need no conversion never becomes RGB: its Y, Cb and Cr planes are
+//! resized one by one (chroma straight to the output's subsampled size, sited as JFIF says),
+//! turned upright and encoded as they are.
 //!
 //! # Errors
 //! | code | when | status |
