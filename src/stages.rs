@@ -67,7 +67,7 @@ pub fn encode_own_rgb(rgb: &[u8], width: u32, height: u32, options: &Options) ->
         crate::ChromaSubsampling::Yuv420 => (2, 2),
     };
     let planes = encode::ycc::from_rgb(rgb, width as usize, height as usize, sampling);
-    encode::baseline::encode(&planes, options.quality)
+    encode::baseline::encode(&planes, options.quality, options.optimize_huffman)
 }
 
 /// [`crate::normalize_profile_image_with`] with the colour conversion forced before the resize
