@@ -121,6 +121,9 @@ fn per_stage(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("encode_own", input.name), |b| {
             b.iter(|| stages::encode_own(black_box(&upright), &options))
         });
+        group.bench_function(BenchmarkId::new("encode_own_optimized", input.name), |b| {
+            b.iter(|| stages::encode_own(black_box(&upright), &huffman))
+        });
     }
     group.finish();
 }

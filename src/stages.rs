@@ -81,8 +81,8 @@ pub fn encode(picture: &Picture, options: &Options) -> Result<Vec<u8>, Validatio
 }
 
 /// The encoder of our own (`encode::baseline`), which will replace jpeg-encoder: an RGB picture
-/// converted to YCbCr planes at the options' subsampling, then written at their quality; planes
-/// written as they are.
+/// converted to YCbCr planes at the options' subsampling, then written at their quality and with
+/// their Huffman tables; planes written as they are.
 pub fn encode_own(picture: &Picture, options: &Options) -> Vec<u8> {
     match &picture.0 {
         Resized::Pixels(pixels) => encode_own_rgb(&pixels.data, pixels.width, pixels.height, options),
@@ -110,7 +110,7 @@ pub fn is_planar(bytes: &[u8], options: &Options) -> Result<bool, ValidationErro
 pub fn encode_own_rgb(rgb: &[u8], width: u32, height: u32, options: &Options) -> Vec<u8> {
     let (h, v) = options.subsampling.factors();
     let planes = encode::ycc::from_rgb(rgb, width as usize, height as usize, (h as usize, v as usize));
-    encode::baseline::encode(&planes, options.quality)
+    encode::baseline::encode(&planes, options.quality, options.optimize_huffman)
 }
 
 /// [`crate::normalize_profile_image_with`] with the colour conversion forced before the resize

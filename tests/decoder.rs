@@ -364,12 +364,20 @@ fn assert_matches_djpeg(bytes: &[u8], what: &str) {
 }
 
 /// The crate's own encoder (which will replace jpeg-encoder) writes files libjpeg-turbo reads as
-/// the crate's decoder does, at every subsampling, size class and quality.
+/// the crate's decoder does, at every subsampling, size class and quality; with Huffman tables
+/// built for the picture too, and then djpeg, jpeg-decoder, zune-jpeg and the crate's decoder
+/// each read exactly the pixels they read from the file with K.3's tables.
 #[test]
 fn the_crates_own_encoder_writes_what_djpeg_reads_alike() {
     if !djpeg_installed() {
         return;
     }
+    let zune = |bytes: &[u8]| {
+        image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
+            .expect("zune-jpeg reads the file")
+            .to_rgb8()
+            .into_raw()
+    };
     for subsampling in [
         ChromaSubsampling::Yuv444,
         ChromaSubsampling::Yuv422,
@@ -380,8 +388,25 @@ fn the_crates_own_encoder_writes_what_djpeg_reads_alike() {
                 let mut options = Options::default();
                 options.subsampling = subsampling;
                 options.quality = quality;
-                let bytes = encode_own_rgb(&picture(w, h, 3), w, h, &options);
-                assert_matches_djpeg(&bytes, &format!("own encoder {w}x{h} {subsampling:?} q{quality}"));
+                let rgb = picture(w, h, 3);
+                let what = format!("own encoder {w}x{h} {subsampling:?} q{quality}");
+                let bytes = encode_own_rgb(&rgb, w, h, &options);
+                assert_matches_djpeg(&bytes, &what);
+
+                options.optimize_huffman = true;
+                let optimised = encode_own_rgb(&rgb, w, h, &options);
+                let what = format!("{what}, optimised Huffman tables");
+                assert_ne!(optimised, bytes, "{what}");
+                assert_matches_djpeg(&optimised, &what);
+                assert_eq!(djpeg(&optimised, 1), djpeg(&bytes, 1), "{what}: djpeg");
+                let jpeg_decoder = |bytes| jpeg_decoder(bytes, 1).expect("jpeg-decoder reads the file");
+                assert_eq!(
+                    jpeg_decoder(&optimised),
+                    jpeg_decoder(&bytes),
+                    "{what}: jpeg-decoder"
+                );
+                assert_eq!(zune(&optimised), zune(&bytes), "{what}: zune-jpeg");
+                assert_eq!(own(&optimised, 1, &what), own(&bytes, 1, &what), "{what}: ours");
             }
         }
     }

@@ -1,13 +1,15 @@
 //! A baseline JPEG writer of our own for the one file this crate writes: 8-bit YCbCr planes,
 //! 4:4:4, 4:2:2 or 4:2:0, one interleaved scan, the quantisation tables of JPEG K.1 scaled to
-//! the quality as libjpeg scales them, and the Huffman tables of K.3.
+//! the quality as libjpeg scales them, and the Huffman tables of K.3 or ones built for the picture
+//! (K.2). Optimised tables stay in one interleaved scan: zune-jpeg misreads baseline files with a
+//! scan per subsampled component.
 //!
 //! It takes planes, so a caller holding YCbCr (a JPEG decoder's output, resized) writes them as
 //! they are: no RGB round trip, no chroma averaging. Segments: SOI, JFIF APP0, DQT, SOF0, DHT,
 //! SOS, the scan, EOI; nothing else. The transform and the coding are integer arithmetic, so a
 //! picture gives the same bytes on every machine.
 
-use super::entropy::{self, BitWriter, Codes};
+use super::entropy::{self, BitWriter, Codes, Counter, SymbolCounts, TableSpec, Writer};
 use super::fdct;
 use super::ycc::YccPlanes;
 use crate::decode::jpeg::NATURAL_ORDER;
@@ -78,28 +80,35 @@ struct Component<'a> {
     h: usize,
     v: usize,
     divisors: &'a [Divisor; 64],
-    dc: &'a Codes,
-    ac: &'a Codes,
-    predictor: i32,
+    /// Its pair of Huffman tables (DC, AC): 0 for luma, 1 for chroma (Cb and Cr share theirs).
+    tables: usize,
 }
 
-/// Writes `planes` as a baseline JPEG at `quality` (1 to 100).
-pub(crate) fn encode(planes: &YccPlanes, quality: u8) -> Vec<u8> {
+impl Component<'_> {
+    /// The block at (x, y) transformed and quantised, zigzag order.
+    #[inline(always)]
+    fn quantised_block(&self, x: usize, y: usize) -> [i16; 64] {
+        let mut samples = [0i32; 64];
+        load_block(self.plane, self.width, self.height, x, y, &mut samples);
+        fdct::forward(&mut samples);
+        let mut zigzag = [0i16; 64];
+        for (k, &natural) in NATURAL_ORDER[..64].iter().enumerate() {
+            let natural = usize::from(natural);
+            // Well within i16: the transform's outputs stay below 2^14, the divisors are 8 or more.
+            zigzag[k] = self.divisors[natural].quantise(samples[natural]) as i16;
+        }
+        zigzag
+    }
+}
+
+/// Writes `planes` as a baseline JPEG at `quality` (1 to 100), with the Huffman tables of K.3 or,
+/// when `optimize_huffman`, with tables built for the picture (a second pass over its quantised
+/// blocks, which it keeps: 128 bytes per block).
+pub(crate) fn encode(planes: &YccPlanes, quality: u8, optimize_huffman: bool) -> Vec<u8> {
     let luminance = scaled(&LUMINANCE, quality);
     let chrominance = scaled(&CHROMINANCE, quality);
-    let mut out = Vec::with_capacity(planes.width * planes.height / 4 + 1024);
-    headers(&mut out, planes, &luminance, &chrominance);
-
     let luma_divisors = luminance.map(Divisor::new);
     let chroma_divisors = chrominance.map(Divisor::new);
-    let (dc_luma, ac_luma) = (
-        Codes::new(&entropy::DC_LUMINANCE),
-        Codes::new(&entropy::AC_LUMINANCE),
-    );
-    let (dc_chroma, ac_chroma) = (
-        Codes::new(&entropy::DC_CHROMINANCE),
-        Codes::new(&entropy::AC_CHROMINANCE),
-    );
     let (chroma_width, chroma_height) = planes.chroma_size();
     let chroma = |plane| Component {
         plane,
@@ -108,11 +117,9 @@ pub(crate) fn encode(planes: &YccPlanes, quality: u8) -> Vec<u8> {
         h: 1,
         v: 1,
         divisors: &chroma_divisors,
-        dc: &dc_chroma,
-        ac: &ac_chroma,
-        predictor: 0,
+        tables: 1,
     };
-    let mut components = [
+    let components = [
         Component {
             plane: &planes.y,
             width: planes.width,
@@ -120,48 +127,113 @@ pub(crate) fn encode(planes: &YccPlanes, quality: u8) -> Vec<u8> {
             h: planes.h,
             v: planes.v,
             divisors: &luma_divisors,
-            dc: &dc_luma,
-            ac: &ac_luma,
-            predictor: 0,
+            tables: 0,
         },
         chroma(&planes.cb),
         chroma(&planes.cr),
     ];
+    let scan = Scan {
+        components,
+        mcus_across: planes.width.div_ceil(8 * planes.h),
+        mcus_down: planes.height.div_ceil(8 * planes.v),
+    };
 
-    let mcus_across = planes.width.div_ceil(8 * planes.h);
-    let mcus_down = planes.height.div_ceil(8 * planes.v);
-    let mut bits = BitWriter::new(&mut out);
-    let mut samples = [0i32; 64];
-    let mut zigzag = [0i32; 64];
-    for mcu_y in 0..mcus_down {
-        for mcu_x in 0..mcus_across {
-            for component in &mut components {
-                for block_y in 0..component.v {
-                    for block_x in 0..component.h {
-                        let x = (mcu_x * component.h + block_x) * 8;
-                        let y = (mcu_y * component.v + block_y) * 8;
-                        load_block(
-                            component.plane,
-                            component.width,
-                            component.height,
-                            x,
-                            y,
-                            &mut samples,
-                        );
-                        fdct::forward(&mut samples);
-                        for (k, &natural) in NATURAL_ORDER[..64].iter().enumerate() {
-                            let natural = usize::from(natural);
-                            zigzag[k] = component.divisors[natural].quantise(samples[natural]);
+    let mut out = Vec::with_capacity(planes.width * planes.height / 4 + 1024);
+    if optimize_huffman {
+        // First pass: the blocks quantised and kept, their symbols counted as the second pass
+        // codes them.
+        let mut counts: [[SymbolCounts; 2]; 2] = Default::default();
+        let mut blocks = Vec::with_capacity(scan.blocks());
+        let mut predictors = [0; 3];
+        scan.each_block(|index, component, x, y| {
+            let block = component.quantised_block(x, y);
+            let [dc, ac] = &mut counts[component.tables];
+            entropy::code_block(&block, &mut predictors[index], &mut Counter { dc, ac });
+            blocks.push(block);
+        });
+        let [[dc_luma, ac_luma], [dc_chroma, ac_chroma]] = counts.map(|pair| pair.map(|c| c.table()));
+        let tables = [dc_luma.spec(), ac_luma.spec(), dc_chroma.spec(), ac_chroma.spec()];
+        headers(&mut out, planes, &luminance, &chrominance, &tables);
+        let mut stored = blocks.iter();
+        scan.write(&mut out, &tables, |_, _, _| {
+            *stored
+                .next()
+                .expect("the second pass visits the blocks of the first")
+        });
+        debug_assert!(stored.next().is_none(), "and no more");
+    } else {
+        let tables = [
+            entropy::DC_LUMINANCE,
+            entropy::AC_LUMINANCE,
+            entropy::DC_CHROMINANCE,
+            entropy::AC_CHROMINANCE,
+        ];
+        headers(&mut out, planes, &luminance, &chrominance, &tables);
+        scan.write(&mut out, &tables, Component::quantised_block);
+    }
+    out.extend_from_slice(&[0xFF, 0xD9]);
+    out
+}
+
+/// The interleaved scan's components and its MCUs.
+struct Scan<'a> {
+    components: [Component<'a>; 3],
+    mcus_across: usize,
+    mcus_down: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn blocks(&self) -> usize {
+        let per_mcu: usize = self.components.iter().map(|c| c.h * c.v).sum();
+        self.mcus_across * self.mcus_down * per_mcu
+    }
+
+    /// Calls `visit` on each block in the scan's order (JPEG A.2.3: MCU by MCU; in each, the
+    /// components in turn, their blocks left to right, top to bottom) with the component's index,
+    /// the component and the block's position in its plane.
+    #[inline(always)]
+    fn each_block(&self, mut visit: impl FnMut(usize, &Component<'a>, usize, usize)) {
+        for mcu_y in 0..self.mcus_down {
+            for mcu_x in 0..self.mcus_across {
+                for (index, component) in self.components.iter().enumerate() {
+                    for block_y in 0..component.v {
+                        for block_x in 0..component.h {
+                            let x = (mcu_x * component.h + block_x) * 8;
+                            let y = (mcu_y * component.v + block_y) * 8;
+                            visit(index, component, x, y);
                         }
-                        bits.block(&zigzag, &mut component.predictor, component.dc, component.ac);
                     }
                 }
             }
         }
     }
-    bits.finish();
-    out.extend_from_slice(&[0xFF, 0xD9]);
-    out
+
+    /// Appends the entropy-coded scan: each block as `block` gives it, coded with `tables` (DC
+    /// and AC for luma, then for chroma).
+    fn write(
+        &self,
+        out: &mut Vec<u8>,
+        tables: &[TableSpec; 4],
+        mut block: impl FnMut(&Component<'a>, usize, usize) -> [i16; 64],
+    ) {
+        let codes = [
+            [Codes::new(&tables[0]), Codes::new(&tables[1])],
+            [Codes::new(&tables[2]), Codes::new(&tables[3])],
+        ];
+        let mut bits = BitWriter::new(out);
+        let mut predictors = [0; 3];
+        self.each_block(|index, component, x, y| {
+            let block = block(component, x, y);
+            let [dc, ac] = &codes[component.tables];
+            let mut writer = Writer {
+                bits: &mut bits,
+                dc,
+                ac,
+            };
+            entropy::code_block(&block, &mut predictors[index], &mut writer);
+        });
+        bits.finish();
+    }
 }
 
 /// The 8x8 block at (x, y), level-shifted; past the plane's right and bottom edges its last
@@ -189,7 +261,14 @@ fn segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
     out.extend_from_slice(body);
 }
 
-fn headers(out: &mut Vec<u8>, planes: &YccPlanes, luminance: &[u16; 64], chrominance: &[u16; 64]) {
+/// The segments before the scan; `tables` are DC and AC for luma, then for chroma.
+fn headers(
+    out: &mut Vec<u8>,
+    planes: &YccPlanes,
+    luminance: &[u16; 64],
+    chrominance: &[u16; 64],
+    tables: &[TableSpec; 4],
+) {
     out.extend_from_slice(&[0xFF, 0xD8]);
     // JFIF 1.01, no units, 1:1 pixel aspect, no thumbnail.
     segment(out, 0xE0, &[b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
@@ -211,12 +290,7 @@ fn headers(out: &mut Vec<u8>, planes: &YccPlanes, luminance: &[u16; 64], chromin
     sof.extend_from_slice(&[3, 1, sampling, 0, 2, 0x11, 1, 3, 0x11, 1]);
     segment(out, 0xC0, &sof);
     let mut dht = Vec::with_capacity(420);
-    for (class_and_id, spec) in [
-        (0x00, &entropy::DC_LUMINANCE),
-        (0x10, &entropy::AC_LUMINANCE),
-        (0x01, &entropy::DC_CHROMINANCE),
-        (0x11, &entropy::AC_CHROMINANCE),
-    ] {
+    for (class_and_id, spec) in [0x00, 0x10, 0x01, 0x11].into_iter().zip(tables) {
         dht.push(class_and_id);
         dht.extend_from_slice(&spec.counts);
         dht.extend_from_slice(spec.symbols);
@@ -296,7 +370,7 @@ mod tests {
             ((2, 2), SamplingFactor::R_4_2_0),
         ] {
             for quality in [50u8, 85, 100] {
-                let ours = encode(&ycc::from_rgb(&rgb, width, height, sampling), quality);
+                let ours = encode(&ycc::from_rgb(&rgb, width, height, sampling), quality, false);
                 let mut theirs = Vec::new();
                 let mut encoder = Encoder::new(&mut theirs, quality);
                 encoder.set_sampling_factor(factor);
@@ -339,7 +413,7 @@ mod tests {
                 for height in [1, 2, 7, 8, 9, 16, 17] {
                     let colour = [200u8, 30, 90];
                     let rgb = colour.repeat(width * height);
-                    let jpeg = encode(&ycc::from_rgb(&rgb, width, height, sampling), 85);
+                    let jpeg = encode(&ycc::from_rgb(&rgb, width, height, sampling), 85, false);
                     let (decoded, w, h) = decode(&jpeg);
                     assert_eq!((w, h), (width, height));
                     for pixel in decoded.chunks_exact(3) {
@@ -357,15 +431,61 @@ mod tests {
 
     #[test]
     fn the_file_has_only_the_baseline_segments() {
-        let jpeg = encode(&ycc::from_rgb(&picture(40, 30), 40, 30, (2, 2)), 85);
-        let mut markers = Vec::new();
-        let mut at = 2;
-        while jpeg[at] == 0xFF && jpeg[at + 1] != 0xDA {
-            markers.push(jpeg[at + 1]);
-            at += 2 + usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        for optimize_huffman in [false, true] {
+            let jpeg = encode(
+                &ycc::from_rgb(&picture(40, 30), 40, 30, (2, 2)),
+                85,
+                optimize_huffman,
+            );
+            let mut markers = Vec::new();
+            let mut at = 2;
+            while jpeg[at] == 0xFF && jpeg[at + 1] != 0xDA {
+                markers.push(jpeg[at + 1]);
+                at += 2 + usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+            }
+            assert_eq!(markers, [0xE0, 0xDB, 0xC0, 0xC4]);
+            assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
+            assert_eq!(&jpeg[jpeg.len() - 2..], &[0xFF, 0xD9]);
+            // One scan, all three components in it (the coded data stuffs every FF it holds).
+            assert_eq!(jpeg.windows(2).filter(|w| w == &[0xFF, 0xDA]).count(), 1);
+            assert_eq!(jpeg[at + 4], 3);
         }
-        assert_eq!(markers, [0xE0, 0xDB, 0xC0, 0xC4]);
-        assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
-        assert_eq!(&jpeg[jpeg.len() - 2..], &[0xFF, 0xD9]);
+    }
+
+    #[test]
+    fn optimised_tables_give_the_same_pixels_in_fewer_bytes() {
+        for (width, height) in [(203, 157), (1, 1), (17, 9)] {
+            let rgb = picture(width, height);
+            for sampling in [(1, 1), (2, 1), (2, 2)] {
+                let planes = ycc::from_rgb(&rgb, width, height, sampling);
+                for quality in [1u8, 50, 85, 100] {
+                    let standard = encode(&planes, quality, false);
+                    let optimised = encode(&planes, quality, true);
+                    let what = format!("{width}x{height} {sampling:?} q{quality}");
+                    assert_ne!(standard, optimised, "{what}");
+                    // The coding is lossless: the same coefficients, so the same pixels.
+                    assert_eq!(decode(&optimised), decode(&standard), "{what}");
+                    let zune = |jpeg| {
+                        image::load_from_memory(jpeg)
+                            .expect("zune-jpeg reads it")
+                            .to_rgb8()
+                    };
+                    assert_eq!(zune(&optimised), zune(&standard), "{what}: zune-jpeg");
+                    if width > 100 {
+                        println!(
+                            "{what}: {} bytes, {} with K.3's tables",
+                            optimised.len(),
+                            standard.len()
+                        );
+                        assert!(
+                            optimised.len() * 100 < standard.len() * 97,
+                            "{what}: {} bytes against {}",
+                            optimised.len(),
+                            standard.len()
+                        );
+                    }
+                }
+            }
+        }
     }
 }

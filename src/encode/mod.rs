@@ -22,7 +22,7 @@ use crate::pixels::{Channels, Pixels};
 
 /// The planar path's encoding: YCbCr planes of the output, upright, written as they are.
 pub(crate) fn planes(planes: &ycc::YccPlanes, options: &Options) -> Vec<u8> {
-    baseline::encode(planes, options.quality)
+    baseline::encode(planes, options.quality, options.optimize_huffman)
 }
 
 pub(crate) fn jpeg(pixels: &Pixels, options: &Options) -> Result<Vec<u8>, ValidationError> {
