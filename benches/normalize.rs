@@ -75,18 +75,18 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-/// Each stage on the output of the one before, as the pipeline runs them.
+/// Each stage on the output of the one before, as the pipeline runs them. A JPEG that takes the
+/// planar path runs its stages twice: as planes, and (ids ending in `_rgb_path`) through RGB as
+/// before the planar path.
 fn per_stage(c: &mut Criterion) {
     let mut group = configure(c, "stages");
     let options = Options::default();
-    let mut huffman = Options::default();
-    huffman.optimize_huffman = true;
     for input in synth::bench_inputs() {
         let bytes = &input.bytes;
-        group.throughput(Throughput::Elements(input.pixels));
         if input.name.ends_with(".jpg") {
             // The JPEG decode alone at the pipeline's scale: ours, and jpeg-decoder's (which the
             // pipeline ran before, with a separate walk for damage) as the reference.
+            group.throughput(Throughput::Elements(input.pixels));
             let divisor = stages::scale_divisor(bytes, &options).unwrap();
             group.bench_function(BenchmarkId::new("jpeg_decode_own", input.name), |b| {
                 b.iter(|| stages::decode_jpeg_own(black_box(bytes), divisor).unwrap())
@@ -95,35 +95,49 @@ fn per_stage(c: &mut Criterion) {
                 b.iter(|| stages::decode_jpeg_with_jpeg_decoder(black_box(bytes), divisor).unwrap())
             });
         }
-        group.bench_function(BenchmarkId::new("decode", input.name), |b| {
-            b.iter(|| stages::decode(black_box(bytes), &options).unwrap())
-        });
-        let decoded = stages::decode(bytes, &options).unwrap();
-        group.bench_function(BenchmarkId::new("resize", input.name), |b| {
-            b.iter(|| stages::resize(black_box(&decoded), &options).unwrap())
-        });
-        let resized = stages::resize(&decoded, &options).unwrap();
-        group.throughput(Throughput::Elements(1200 * 1200));
-        group.bench_function(BenchmarkId::new("colour_flatten_orient", input.name), |b| {
-            b.iter_batched(
-                || stages::resize(&decoded, &options).unwrap(),
-                |resized| stages::finish(resized, &decoded, &options).unwrap(),
-                criterion::BatchSize::LargeInput,
-            )
-        });
-        let (upright, _) = stages::finish(resized, &decoded, &options).unwrap();
-        group.bench_function(BenchmarkId::new("encode", input.name), |b| {
-            b.iter(|| stages::encode(black_box(&upright), &options).unwrap())
-        });
-        group.bench_function(BenchmarkId::new("encode_optimized_huffman", input.name), |b| {
-            b.iter(|| stages::encode(black_box(&upright), &huffman).unwrap())
-        });
-        group.bench_function(BenchmarkId::new("encode_own", input.name), |b| {
-            b.iter(|| stages::encode_own(black_box(&upright), &options))
-        });
-        group.bench_function(BenchmarkId::new("encode_own_optimized", input.name), |b| {
-            b.iter(|| stages::encode_own(black_box(&upright), &huffman))
-        });
+        let mut paths = vec![("", options)];
+        if stages::is_planar(bytes, &options).unwrap() {
+            paths.push(("_rgb_path", stages::without_planes(&options)));
+        }
+        for (suffix, options) in paths {
+            let id = |stage: &str| BenchmarkId::new(format!("{stage}{suffix}"), input.name);
+            let mut huffman = options;
+            huffman.optimize_huffman = true;
+            group.throughput(Throughput::Elements(input.pixels));
+            group.bench_function(id("decode"), |b| {
+                b.iter(|| stages::decode(black_box(bytes), &options).unwrap())
+            });
+            let decoded = stages::decode(bytes, &options).unwrap();
+            group.bench_function(id("resize"), |b| {
+                b.iter(|| stages::resize(black_box(&decoded), &options).unwrap())
+            });
+            let resized = stages::resize(&decoded, &options).unwrap();
+            group.throughput(Throughput::Elements(1200 * 1200));
+            group.bench_function(id("colour_flatten_orient"), |b| {
+                b.iter_batched(
+                    || stages::resize(&decoded, &options).unwrap(),
+                    |resized| stages::finish(resized, &decoded, &options).unwrap(),
+                    criterion::BatchSize::LargeInput,
+                )
+            });
+            let (upright, _) = stages::finish(resized, &decoded, &options).unwrap();
+            group.bench_function(id("encode"), |b| {
+                b.iter(|| stages::encode(black_box(&upright), &options).unwrap())
+            });
+            group.bench_function(id("encode_optimized_huffman"), |b| {
+                b.iter(|| stages::encode(black_box(&upright), &huffman).unwrap())
+            });
+            if stages::is_planar(bytes, &options).unwrap() {
+                continue; // the planar path's encode is the crate's own encoder already
+            }
+            // The RGB path encodes with jpeg-encoder; the crate's own encoder beside it.
+            group.bench_function(id("encode_own"), |b| {
+                b.iter(|| stages::encode_own(black_box(&upright), &options))
+            });
+            group.bench_function(id("encode_own_optimized"), |b| {
+                b.iter(|| stages::encode_own(black_box(&upright), &huffman))
+            });
+        }
     }
     group.finish();
 }
