@@ -36,7 +36,8 @@
 //! - **No metadata out**: the output carries pixels only (no EXIF, GPS, XMP, ICC or comments).
 //! - **Deterministic**: the same input and options give the same bytes.
 //! - **No `unsafe`** in this crate; SIMD comes from fast_image_resize (SSE4.1/AVX2/NEON, chosen
-//!   at run time), jpeg-encoder (AVX2) and moxcms.
+//!   at run time), jpeg-encoder (AVX2), moxcms, and pulp, whose run-time dispatch compiles the
+//!   JPEG decoder's vectorised passes for AVX2.
 //!
 //! # Pipeline
 //! `sniff → decode → resize → colour → flatten → orient → encode`, one module each, data flowing

@@ -262,11 +262,12 @@ pub struct Options {
     /// Chroma subsampling. Default: [`ChromaSubsampling::Yuv420`] (our choice, because it is what
     /// cameras and browsers use for photos, and colour detail is what eyes resolve least).
     pub subsampling: ChromaSubsampling,
-    /// Write optimised Huffman tables. Default: false (our choice, because jpeg-encoder writes
-    /// optimised files as one scan per component, and zune-jpeg, the JPEG decoder of the `image`
-    /// crate, decodes such baseline files wrongly; a single interleaved scan reads correctly
-    /// everywhere. The tables would save 1 to 6% of the bytes for about 6 ms more per image; see
-    /// the README).
+    /// Write optimised Huffman tables. Default: false (our choice, because jpeg-encoder, which
+    /// writes the outputs of sources other than plain YCbCr and gray JPEGs, writes optimised
+    /// files as one scan per component, and zune-jpeg, the JPEG decoder of the `image` crate,
+    /// decodes such baseline files wrongly; the crate's own encoder keeps the single interleaved
+    /// scan, which reads correctly everywhere. The tables save 1 to 6% of the bytes; see the
+    /// README).
     pub optimize_huffman: bool,
     /// The colour transparent pixels are composited onto, as sRGB. Default: white
     /// `[255, 255, 255]` (our choice, because a transparent logo must never turn black).

@@ -4,9 +4,9 @@
 //! Input: the decode stage's [`Header`] (stored size, channels, colour description, EXIF
 //! orientation, the DCT scales the decoder offers) and the options. Output: [`Plan`]: the decode
 //! scale, the size that decodes, the target and the cover crop box in those (stored) axes, the
-//! colour conversion and where it runs, and where alpha is flattened. `lib.rs` makes it and hands
-//! it to the stages, so no stage asks another what to do, and the decoder knows the crop box
-//! before it starts.
+//! colour conversion and where it runs, where alpha is flattened, and whether the picture stays
+//! planar. `lib.rs` makes it and hands it to the stages, so no stage asks another what to do,
+//! and the decoder knows the crop box before it starts.
 //!
 //! # Where the colour conversion runs
 //! Resizing is a weighted mean of samples, and a mean taken in the source's encoding and then
@@ -26,6 +26,14 @@
 //! Alpha is flattened onto the background (given as sRGB) as soon as the picture is sRGB: in the
 //! decoder when no conversion is needed, right after a conversion that runs before the resize,
 //! and after the conversion otherwise.
+//!
+//! # The planar path
+//! A YCbCr or gray JPEG whose colours need no conversion (untagged or sRGB) stays planar: the
+//! decoder hands on its Y, Cb and Cr planes, each at its own resolution, the resizer scales each
+//! to the output's (chroma straight to the subsampled size), and the encoder writes them. No
+//! upsampling, no conversion to RGB and back, no chroma averaging; the resizer's reach grows
+//! with the coarsest plane it reads. Other JPEGs (ICC profiles, RGB, CMYK, YCCK) and PNGs go
+//! through RGB.
 
 use crate::color::Conversion;
 use crate::decode::Header;
@@ -115,6 +123,9 @@ impl Plan {
             Channels::Rgba if colour_at == ColourAt::BeforeResize => Flatten::BeforeResize,
             _ => Flatten::AfterColour,
         };
+        // Planes pay also where the resize scales up, where the resizer's one-channel
+        // convolutions cost more than three-channel ones per sample: 400x400 to 1200x1200 took
+        // 16.5 ms planar against 17.6 ms through RGB (medians of 61 runs, interleaved).
         let planar_ratio = header
             .planar_ratio()
             .filter(|_| options.planar && colour.is_identity());

@@ -1,10 +1,12 @@
-//! Encoding: the upright sRGB pixels become a baseline JPEG.
+//! Encoding: the upright picture becomes a baseline JPEG.
 //!
-//! Input: RGB pixels of the target size. Output: JPEG bytes with SOI, the JFIF APP0 that
-//! jpeg-encoder always writes, quantisation and Huffman tables, one baseline frame of three
-//! YCbCr components, and EOI. Nothing else: no EXIF (GPS positions in avatars are a known privacy
-//! leak), no XMP, no ICC (the pixels are sRGB, which is what an untagged JPEG means), no comment.
-//! Same pixels and options give the same bytes. Error: `image.internal_error`.
+//! Input: the planar path's YCbCr planes of the target size (written by the crate's own encoder,
+//! [`baseline`], as they are), or RGB pixels of the target size (written by jpeg-encoder, which
+//! converts them). Output: JPEG bytes with SOI, a JFIF APP0, quantisation and Huffman tables,
+//! one baseline frame of three YCbCr components, and EOI. Nothing else: no EXIF (GPS positions in
+//! avatars are a known privacy leak), no XMP, no ICC (the pixels are sRGB, which is what an
+//! untagged JPEG means), no comment. Same pixels and options give the same bytes. Error:
+//! `image.internal_error`.
 
 pub(crate) mod baseline;
 mod entropy;

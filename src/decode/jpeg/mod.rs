@@ -2,7 +2,8 @@
 //! Adobe APP14) so every limit is checked before anything is allocated; our own decoder
 //! ([`decoder`]) then decodes in one pass that also finds damage, scaled down in the DCT domain
 //! (1/2, 1/4, 1/8) whenever the result still covers the target, the largest single speed-up for
-//! photos.
+//! photos. When the plan keeps a YCbCr or gray file planar, the decoder hands on its component
+//! planes, each at its own resolution, instead of upsampling and converting them to RGB.
 //!
 //! Lossless files (SOF3), rare outside medical imaging, are the one exception: their segments
 //! are checked by the same walk, then jpeg-decoder decodes them at full size.
