@@ -89,6 +89,9 @@ pub(crate) struct Plan {
     /// Picture pixels per chroma sample of the output, in stored axes (the options' subsampling,
     /// turned by the orientation).
     pub(crate) chroma: (u32, u32),
+    /// Bytes the encoder keeps between its passes for optimised Huffman tables: 128 per block of
+    /// the output's whole MCUs; 0 without them.
+    huffman_store: u64,
     /// Picture pixels per sample of the plane the resizer reads most coarsely, at most, across
     /// and down: (1, 1) for interleaved pixels; for planes, the larger of the source's and the
     /// output's chroma ratios. The resizer's reach scales with it.
@@ -131,6 +134,15 @@ impl Plan {
             .filter(|_| options.planar && colour.is_identity());
         let chroma = orientation.oriented_size(options.subsampling.factors());
         let coarsest = planar_ratio.map_or((1, 1), |(x, y)| (x.max(chroma.0), y.max(chroma.1)));
+        // Luma blocks per MCU, and two chroma blocks; MCUs over the whole target (the product
+        // is the same in stored and upright axes).
+        let huffman_store = if options.optimize_huffman {
+            let mcus = |side: u32, factor: u32| u64::from(side.div_ceil(8 * factor));
+            let blocks = u64::from(chroma.0 * chroma.1) + 2;
+            128 * blocks * mcus(target.0, chroma.0) * mcus(target.1, chroma.1)
+        } else {
+            0
+        };
         Plan {
             stored,
             orientation,
@@ -144,6 +156,7 @@ impl Plan {
             flatten,
             planar: planar_ratio.is_some(),
             chroma,
+            huffman_store,
             coarsest,
         }
     }
@@ -200,8 +213,10 @@ impl Plan {
         };
         premultiplied
             .saturating_add(resize_intermediate(w, h, tw, th).saturating_mul(channels))
-            // Then the resized, converted, flattened, upright and encoded pictures.
+            // Then the resized, converted, flattened, upright and encoded pictures, and what the
+            // encoder keeps for optimised Huffman tables.
             .saturating_add(tw * th * (4 + 4 + 3 + 3 + 3))
+            .saturating_add(self.huffman_store)
     }
 }
 

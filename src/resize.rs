@@ -95,8 +95,8 @@ pub(crate) fn cover(pixels: &Pixels, target: (u32, u32), crop: CropBox) -> Resul
 /// covers (JFIF siting), so the planes stay aligned whatever their ratios. Where the target is
 /// not a multiple of `chroma`, the output's last chroma sample covers one pixel more than the
 /// target; it lies at the far end of each axis unless `at_start` says the output reads that
-/// axis backwards (a mirrored orientation), and the chroma's box grows on that side, within the
-/// picture. A gray picture gets neutral chroma.
+/// axis backwards (a mirrored orientation), and the chroma's box grows on that side (past the
+/// decoded part, over repeated edge samples). A gray picture gets neutral chroma.
 pub(crate) fn cover_planes(
     planes: &Planes,
     target: (u32, u32),
@@ -104,58 +104,83 @@ pub(crate) fn cover_planes(
     chroma: (u32, u32),
     at_start: (bool, bool),
 ) -> Result<YccPlanes, ValidationError> {
+    let internal = || ValidationError::internal("resizing");
+    if planes.iter().any(|p| p.width == 0 || p.height == 0) {
+        return Err(internal());
+    }
     let mut resizer = Resizer::new();
-    let mut resize = |index: usize, size: (u32, u32), crop: CropBox| -> Result<Vec<u8>, ValidationError> {
-        let plane = &planes[index];
-        let (data, pixel_type) = if index == 0 {
-            (std::borrow::Cow::Borrowed(&plane.data[..]), PixelType::U8)
-        } else {
-            // Cb and Cr as one two-channel picture: one pass of the convolution for both.
-            let pairs = plane.data.iter().zip(&planes[2].data);
-            (
-                std::borrow::Cow::Owned(pairs.flat_map(|(&b, &r)| [b, r]).collect()),
-                PixelType::U8x2,
-            )
-        };
-        let source = ImageRef::new(plane.width, plane.height, &data, pixel_type)
-            .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
-        let mut resized = Image::new(size.0, size.1, pixel_type);
-        // The box in this plane's samples, kept within the part of the plane decoded.
-        let axis = |start: f64, length: f64, ratio: u32, first: u32, samples: u32| {
-            let (ratio, first) = (f64::from(ratio), f64::from(first));
-            let from = (start / ratio - first).max(0.0);
-            let to = ((start + length) / ratio - first).min(f64::from(samples));
-            (from, (to - from).max(0.0))
-        };
-        let (left, width) = axis(crop.left, crop.width, plane.ratio.0, plane.first.0, plane.width);
-        let (top, height) = axis(crop.top, crop.height, plane.ratio.1, plane.first.1, plane.height);
+    let mut resize = |source: Source<'_>, size: (u32, u32), (left, top, width, height)| {
+        let image = ImageRef::new(source.width, source.height, &source.data, source.pixel_type)
+            .map_err(|e| internal().with_source(e))?;
+        let mut resized = Image::new(size.0, size.1, source.pixel_type);
         let options = ResizeOptions::new()
             .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
             .crop(left, top, width, height)
             // The second of the chroma pair is Cr, not alpha.
             .use_alpha(false);
         resizer
-            .resize(&source, &mut resized, &options)
-            .map_err(|e| ValidationError::internal("resizing").with_source(e))?;
-        Ok(resized.into_vec())
+            .resize(&image, &mut resized, &options)
+            .map_err(|e| internal().with_source(e))?;
+        Ok::<_, ValidationError>(resized.into_vec())
     };
-    let y = resize(0, target, crop)?;
+
+    let luma = &planes[0];
+    let span = |start: f64, length: f64, ratio: u32, first: u32| {
+        let from = start / f64::from(ratio) - f64::from(first);
+        (from, from + length / f64::from(ratio))
+    };
+    // Kept within the decoded part (against rounding: the crop lies inside the picture).
+    let (x0, x1) = span(crop.left, crop.width, luma.ratio.0, luma.first.0);
+    let (y0, y1) = span(crop.top, crop.height, luma.ratio.1, luma.first.1);
+    let (x0, x1) = (x0.max(0.0), x1.min(f64::from(luma.width)));
+    let (y0, y1) = (y0.max(0.0), y1.min(f64::from(luma.height)));
+    let y = resize(
+        Source::plane(luma),
+        target,
+        (x0, y0, (x1 - x0).max(0.0), (y1 - y0).max(0.0)),
+    )?;
+
     let chroma_size = (target.0.div_ceil(chroma.0), target.1.div_ceil(chroma.1));
-    // The chroma's box: the crop, grown by what the last chroma sample covers past the target.
-    let grow = |start: f64, length: f64, target: u32, factor: u32, at_start: bool| {
-        let extra = f64::from(target.div_ceil(factor) * factor - target) * length / f64::from(target);
-        (if at_start { start - extra } else { start }, length + extra)
-    };
-    let (left, width) = grow(crop.left, crop.width, target.0, chroma.0, at_start.0);
-    let (top, height) = grow(crop.top, crop.height, target.1, chroma.1, at_start.1);
-    let chroma_crop = CropBox {
-        left,
-        top,
-        width,
-        height,
-    };
-    let (cb, cr) = if planes.len() == 3 {
-        let pairs = resize(1, chroma_size, chroma_crop)?;
+    let (cb, cr) = if let [_, cb, cr] = &planes[..] {
+        // The chroma's box: the crop, grown by what the last chroma sample covers past the
+        // target. Where that reaches past the decoded part, the samples just inside the edge
+        // are repeated beyond it (as an encoder repeats the last pixels to fill the last chroma
+        // sample), so the box keeps its size and the chroma grid its spacing.
+        // A single chroma sample across has no spacing to keep: it covers the crop.
+        let grow = |start: f64, length: f64, target: u32, factor: u32, at_start: bool| {
+            if target <= factor {
+                return (start, length);
+            }
+            let extra = f64::from(target.div_ceil(factor) * factor - target) * length / f64::from(target);
+            (if at_start { start - extra } else { start }, length + extra)
+        };
+        let (left, width) = grow(crop.left, crop.width, target.0, chroma.0, at_start.0);
+        let (top, height) = grow(crop.top, crop.height, target.1, chroma.1, at_start.1);
+        let (x0, x1) = span(left, width, cb.ratio.0, cb.first.0);
+        let (y0, y1) = span(top, height, cb.ratio.1, cb.first.1);
+        // Samples to repeat on each side: at most the plane's own size (an output one pixel
+        // across grows its box by the whole crop).
+        let outside = |past: f64, samples: u32| past.max(0.0).ceil().min(f64::from(samples)) as u32;
+        let pad = (
+            (
+                outside(-x0, cb.width),
+                outside(x1 - f64::from(cb.width), cb.width),
+            ),
+            (
+                outside(-y0, cb.height),
+                outside(y1 - f64::from(cb.height), cb.height),
+            ),
+        );
+        let source = Source::chroma_pair(cb, cr, pad);
+        let (x0, x1) = (x0 + f64::from(pad.0 .0), x1 + f64::from(pad.0 .0));
+        let (y0, y1) = (y0 + f64::from(pad.1 .0), y1 + f64::from(pad.1 .0));
+        let (x0, x1) = (x0.max(0.0), x1.min(f64::from(source.width)));
+        let (y0, y1) = (y0.max(0.0), y1.min(f64::from(source.height)));
+        let pairs = resize(
+            source,
+            chroma_size,
+            (x0, y0, (x1 - x0).max(0.0), (y1 - y0).max(0.0)),
+        )?;
         (
             pairs.iter().step_by(2).copied().collect(),
             pairs.iter().skip(1).step_by(2).copied().collect(),
@@ -173,6 +198,66 @@ pub(crate) fn cover_planes(
         cb,
         cr,
     })
+}
+
+/// What one resize reads: a plane as it is, or the chroma pair interleaved.
+struct Source<'a> {
+    data: std::borrow::Cow<'a, [u8]>,
+    width: u32,
+    height: u32,
+    pixel_type: PixelType,
+}
+
+impl<'a> Source<'a> {
+    fn plane(plane: &'a crate::pixels::Plane) -> Source<'a> {
+        Source {
+            data: std::borrow::Cow::Borrowed(&plane.data),
+            width: plane.width,
+            height: plane.height,
+            pixel_type: PixelType::U8,
+        }
+    }
+
+    /// Cb and Cr (of the same geometry) as one two-channel picture, so one convolution resizes
+    /// both, grown by `((left, right), (top, bottom))` samples (each at most the plane's size):
+    /// the band that many samples wide just inside each edge, repeated outside it.
+    fn chroma_pair(
+        cb: &crate::pixels::Plane,
+        cr: &crate::pixels::Plane,
+        ((left, right), (top, bottom)): ((u32, u32), (u32, u32)),
+    ) -> Source<'a> {
+        let (w, h) = (cb.width as usize, cb.height as usize);
+        let (left, right, top, bottom) = (left as usize, right as usize, top as usize, bottom as usize);
+        let width = w + left + right;
+        let mut data = Vec::with_capacity(width * (h + top + bottom) * 2);
+        let pairs = |b: &[u8], r: &[u8], columns: std::ops::Range<usize>| {
+            b[columns.clone()]
+                .iter()
+                .zip(&r[columns])
+                .flat_map(|(&b, &r)| [b, r])
+                .collect::<Vec<u8>>()
+        };
+        for row in 0..h + top + bottom {
+            // The first `top` rows before the plane, the last `bottom` after it.
+            let y = if row < top {
+                row
+            } else if row < top + h {
+                row - top
+            } else {
+                row - top - bottom
+            };
+            let (b, r) = (&cb.data[y * w..][..w], &cr.data[y * w..][..w]);
+            data.extend(pairs(b, r, 0..left));
+            data.extend(b.iter().zip(r).flat_map(|(&b, &r)| [b, r]));
+            data.extend(pairs(b, r, w - right..w));
+        }
+        Source {
+            data: std::borrow::Cow::Owned(data),
+            width: width as u32,
+            height: (h + top + bottom) as u32,
+            pixel_type: PixelType::U8x2,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -52,8 +52,9 @@ fn the_planar_and_rgb_paths_agree_on_every_jpeg_fixture() {
     for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let rgb_path = stages::without_planes(&options);
         if !matches!(stages::is_planar(&bytes, &options), Ok(true))
-            || normalize_profile_image_with(Upload::new(&bytes), &options).is_err()
+            || normalize_profile_image_with(Upload::new(&bytes), &rgb_path).is_err()
         {
             continue;
         }
@@ -114,17 +115,19 @@ fn line_centroid(img: &image::RgbImage, axis: usize, background: [u8; 3]) -> (f6
     (luma.0 / luma.1, chroma.0 / chroma.1)
 }
 
-/// A one-pixel coloured line at an odd offset, in 4:2:0, 4:2:2 and 4:4:4 sources under every
-/// EXIF orientation, scaled up three times (so that half a source pixel of misplaced chroma is
-/// a pixel and a half of output): in both paths the luma and the chroma of the line are where
-/// the orientation puts the line, and the two paths agree.
+/// A one-pixel coloured line at an odd offset, near the middle and near the far end, in 4:2:0,
+/// 4:2:2 and 4:4:4 sources under every EXIF orientation, scaled up three times (so that half a
+/// source pixel of misplaced chroma is a pixel and a half of output), to an even target and to
+/// an odd one (whose last chroma sample covers a pixel past the picture: a chroma grid stretched
+/// to fit would drift by up to a pixel at the far end): in both paths the luma and the chroma of
+/// the line are where the orientation puts the line, and the two paths agree.
 #[test]
 fn chroma_stays_on_the_line_in_every_sampling_and_orientation() {
     use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
     let (w, h) = (96u16, 64u16);
     let background = [120u8, 120, 120];
     let line = [200u8, 40, 60];
-    for (axis, at) in [(0usize, 37u32), (1, 21)] {
+    for (axis, at) in [(0usize, 37u32), (0, 85), (1, 21), (1, 57)] {
         let mut rgb = background.repeat(usize::from(w) * usize::from(h));
         for y in 0..u32::from(h) {
             for x in 0..u32::from(w) {
@@ -143,40 +146,56 @@ fn chroma_stays_on_the_line_in_every_sampling_and_orientation() {
             let mut encoder = Encoder::new(&mut source, 100);
             encoder.set_sampling_factor(sampling);
             encoder.encode(&rgb, w, h, ColorType::Rgb).unwrap();
-            for orientation in 1..=8u16 {
+            for (orientation, odd) in (1..=8u16).flat_map(|o| [(o, false), (o, true)]) {
                 let bytes = synth::with_exif_orientation(&source, orientation);
                 let swaps = orientation >= 5;
                 let (uw, uh) = if swaps { (h, w) } else { (w, h) };
+                let (uw, uh) = (f64::from(uw), f64::from(uh));
                 let mut options = Options::default();
-                (options.width, options.height) = (u32::from(uw) * 3, u32::from(uh) * 3);
+                let shrink = if odd { 1 } else { 0 };
+                (options.width, options.height) = (uw as u32 * 3 - shrink, uh as u32 * 3 - shrink);
                 options.subsampling = ChromaSubsampling::Yuv420;
                 assert!(stages::is_planar(&bytes, &options).unwrap());
-                // Where the line's centre (stored at + 0.5) lands upright, times 3, in pixel
+                // Where the line's centre (stored at + 0.5) lands upright, in output pixel
                 // centres: the stored axis becomes the upright one named by `upright_axis`,
-                // backwards for the mirrored orientations.
+                // backwards for the mirrored orientations, then the centred cover crop and the
+                // scale apply.
                 let upright_axis = if swaps { 1 - axis } else { axis };
                 let stored_length = f64::from([w, h][axis]);
                 let backwards = matches!((orientation, axis), (2 | 3 | 7 | 8, 0) | (3 | 4 | 6 | 7, 1));
                 let centre = f64::from(at) + 0.5;
                 let upright = if backwards { stored_length - centre } else { centre };
-                let expected = upright * 3.0 - 0.5;
+                let scale = (f64::from(options.width) / uw).max(f64::from(options.height) / uh);
+                let target = f64::from([options.width, options.height][upright_axis]);
+                let crop_start = ([uw, uh][upright_axis] - target / scale) / 2.0;
+                let expected = (upright - crop_start) * scale - 0.5;
                 let (planar, rgb) = both_paths(&bytes, &options);
-                let what = format!("{name}, line on stored axis {axis}, orientation {orientation}");
+                let what = format!(
+                    "{name}, line at {at} on stored axis {axis}, orientation {orientation}, {}x{}",
+                    options.width, options.height
+                );
                 let planar_at = line_centroid(&planar, upright_axis, background);
                 let rgb_at = line_centroid(&rgb, upright_axis, background);
                 println!("{what}: expected {expected:.2}, planar {planar_at:.2?}, rgb {rgb_at:.2?}");
                 for (path, (luma, chroma)) in [("planar", planar_at), ("rgb", rgb_at)] {
                     assert!(
-                        (luma - expected).abs() < 0.2,
+                        (luma - expected).abs() < 0.3,
                         "{what}: {path} luma at {luma:.2}, not {expected:.2}"
                     );
+                    // The output's chroma samples are two pixels apart: a line between two of
+                    // them shows up to a pixel off (1.19 at most) on both paths alike.
                     assert!(
-                        (chroma - expected).abs() < 0.5,
+                        (chroma - expected).abs() < 1.25,
                         "{what}: {path} chroma at {chroma:.2}, not {expected:.2}"
                     );
                 }
+                // The paths sample the line's chroma at different phases (a resize straight to
+                // the chroma grid against pairs of resized pixels averaged), and the centroid of
+                // a ringing filter's response moves with the phase: up to 0.54 pixels apart at
+                // odd targets, where a chroma sample misplaced by half a source pixel would be
+                // 1.5 apart.
                 assert!(
-                    (planar_at.1 - rgb_at.1).abs() < 0.3,
+                    (planar_at.1 - rgb_at.1).abs() < 0.75,
                     "{what}: {planar_at:.2?} vs {rgb_at:.2?}"
                 );
             }
@@ -204,5 +223,45 @@ fn the_paths_agree_on_photos_scaled_in_the_dct_domain() {
         println!("{w}x{h} progressive {progressive}, orientation {orientation}, 1/{divisor}: mean {mean:.3}, max {max}");
         assert!(divisor >= 2);
         assert!(mean < 1.5, "{w}x{h}: mean difference {mean:.3}");
+    }
+}
+
+/// Every output subsampling, optimised Huffman tables or not, tiny and odd targets, and
+/// orientations that swap the axes (where 4:2:2's chroma is subsampled down the stored picture,
+/// not across): the planar path gives the target size, and the RGB path's picture.
+#[test]
+fn the_paths_agree_for_every_subsampling_and_odd_or_tiny_targets() {
+    let photo = helpers::fixture("photo-2000x1500.jpg");
+    for orientation in [1, 3, 6] {
+        let bytes = synth::with_exif_orientation(&photo, orientation);
+        for subsampling in [
+            ChromaSubsampling::Yuv420,
+            ChromaSubsampling::Yuv422,
+            ChromaSubsampling::Yuv444,
+        ] {
+            for (width, height) in [(1, 1), (2, 3), (287, 193), (640, 480)] {
+                let mut options = Options::default();
+                (options.width, options.height) = (width, height);
+                options.subsampling = subsampling;
+                options.optimize_huffman = width == 287;
+                assert!(stages::is_planar(&bytes, &options).unwrap());
+                // The RGB path writes optimised tables through jpeg-encoder, one scan per
+                // component, which zune-jpeg misreads; its pixels are the same without them.
+                let planar = normalize_profile_image_with(Upload::new(&bytes), &options).unwrap();
+                let mut plain = stages::without_planes(&options);
+                plain.optimize_huffman = false;
+                let rgb = normalize_profile_image_with(Upload::new(&bytes), &plain).unwrap();
+                let (planar, rgb) = (decode_rgb(planar.bytes()), decode_rgb(rgb.bytes()));
+                assert_eq!(planar.dimensions(), (width, height));
+                let (mean, max) = difference(&planar, &rgb);
+                let what = format!("orientation {orientation}, {subsampling:?}, {width}x{height}");
+                println!("{what}: mean {mean:.3}, max {max}");
+                // Two or three pixels across, the last chroma sample's half outside the picture is
+                // most of it, and the paths' edge rules part (the RGB path repeats the last
+                // pixel, the planar path the last band of source): a few levels.
+                let bound = if width.min(height) < 8 { 6.0 } else { 1.5 };
+                assert!(mean < bound, "{what}: mean difference {mean:.3}");
+            }
+        }
     }
 }

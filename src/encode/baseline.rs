@@ -62,7 +62,7 @@ impl Divisor {
     #[inline(always)]
     fn quantise(self, value: i32) -> i32 {
         // Without a branch on the sign, which is as good as random: `sign` is 0 or -1, and
-        // `x ^ sign) - sign` negates x where it is -1.
+        // `(x ^ sign) - sign` negates x where it is -1.
         let sign = value >> 31;
         let magnitude = (((value ^ sign) - sign) as u32 + self.half) as u64;
         let quotient = ((magnitude * self.multiplier) >> self.shift) as i32;

@@ -7,7 +7,8 @@
 pub(crate) struct YccPlanes {
     pub width: usize,
     pub height: usize,
-    /// Horizontal and vertical luma samples per chroma sample: (1, 1), (2, 1) or (2, 2).
+    /// Horizontal and vertical luma samples per chroma sample: (1, 1), (2, 1), (1, 2) (4:2:2
+    /// in the stored axes of a picture that turns upright) or (2, 2).
     pub h: usize,
     pub v: usize,
     pub y: Vec<u8>,

@@ -405,6 +405,10 @@ pub(crate) fn planar_ratio(header: &Header<'_>) -> Option<(u32, u32)> {
     if !matches!(frame.marker, 0xC0..=0xC2) || !matches!(space, ColourSpace::YCbCr | ColourSpace::Gray) {
         return None;
     }
+    // Cb and Cr are resized together, sample beside sample: their grids must be the same.
+    if frame.sampling.len() == 3 && frame.sampling[1] != frame.sampling[2] {
+        return None;
+    }
     let ratio = |factor: fn(&(u8, u8)) -> u8| {
         let most = frame.sampling.iter().map(factor).max()?;
         let least = frame.sampling.iter().map(factor).min()?;
