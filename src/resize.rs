@@ -158,8 +158,8 @@ pub(crate) fn cover_planes(
         let (top, height) = grow(crop.top, crop.height, target.1, chroma.1, at_start.1);
         let (x0, x1) = span(left, width, cb.ratio.0, cb.first.0);
         let (y0, y1) = span(top, height, cb.ratio.1, cb.first.1);
-        // Samples to repeat on each side: at most the plane's own size (an output one pixel
-        // across grows its box by the whole crop).
+        // Samples to repeat on each side: at most the plane's own size (an output three pixels
+        // across grows its box by a third of the crop).
         let outside = |past: f64, samples: u32| past.max(0.0).ceil().min(f64::from(samples)) as u32;
         let pad = (
             (
